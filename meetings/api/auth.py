@@ -1,0 +1,70 @@
+"""Session probe, login and logout."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_openapi3 import APIBlueprint, Tag
+from flask_wtf.csrf import generate_csrf
+from pydantic import BaseModel, Field
+
+from meetings.api.guard import public, requires
+from meetings.api.schemas import ERRORS, ErrorBody, Strict, UserOut
+from meetings.auth import current_user, end_session, start_session
+from meetings.config import Config
+from meetings.permissions import Perm
+from meetings.services.accounts import do_login
+
+bp = APIBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth")])
+
+
+class SessionOut(BaseModel):
+    authenticated: bool
+    user: UserOut | None
+    csrf_token: str
+
+
+class LoginIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+
+
+class OkOut(BaseModel):
+    ok: bool
+
+
+@bp.get("/session", responses={200: SessionOut})
+@public
+def get_session() -> dict[str, object]:
+    """Who is signed in, and the CSRF token to send as X-CSRFToken."""
+    user = current_user()
+    return SessionOut(
+        authenticated=user is not None,
+        user=UserOut.of(user) if user else None,
+        csrf_token=generate_csrf(),
+    ).model_dump(mode="json")
+
+
+@bp.post("/auth/login", responses={200: LoginOut, 423: ErrorBody, **ERRORS})
+@public
+def login(body: LoginIn) -> dict[str, object]:
+    """Sign in. Unknown user and wrong password answer alike; repeated failures lock."""
+    config: Config = current_app.config["APP_CONFIG"]
+    user = do_login(
+        body.username,
+        body.password,
+        max_failures=config.login_max_failures,
+        lock_minutes=config.login_lock_minutes,
+    )
+    start_session(user)
+    return LoginOut(user=UserOut.of(user)).model_dump(mode="json")
+
+
+@bp.post("/auth/logout", responses={200: OkOut, **ERRORS})
+@requires(Perm.SIGNED_IN)
+def logout() -> dict[str, object]:
+    end_session()
+    return {"ok": True}

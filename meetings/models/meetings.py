@@ -1,0 +1,109 @@
+"""Meetings, who takes part in what role, which bridges are invited, and the agenda."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetings.models.base import Base, Timestamped
+from meetings.models.units import Unit
+from meetings.models.users import User
+
+
+class MeetingRole(enum.StrEnum):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    DELEGATE = "delegate"  # with a vote
+    OBSERVER = "observer"  # delegate without a vote
+    GUEST = "guest"
+    BRIDGE_OPERATOR = "bridge_operator"
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK: portable and readable in SQL.
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class Meeting(Timestamped, Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(64), default="committee")
+    room: Mapped[str] = mapped_column(String(200), default="")
+    host_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[MeetingStatus] = mapped_column(
+        _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
+    )
+    # Grows with every change; events carry it so clients can detect a gap.
+    state_version: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    host_unit: Mapped[Unit] = relationship()
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    bridges: Mapped[list[MeetingBridge]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MeetingRole] = mapped_column(_enum(MeetingRole, "meeting_role"))
+    # For a bridge operator: the unit whose bridge they run.
+    bridge_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    user: Mapped[User] = relationship()
+
+
+class MeetingBridge(Base):
+    """A unit whose video bridge is invited to the meeting."""
+
+    __tablename__ = "meeting_bridges"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="bridges")
+    unit: Mapped[Unit] = relationship()
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    presenter: Mapped[str] = mapped_column(String(200), default="")
+    planned_minutes: Mapped[int] = mapped_column(default=10)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")

@@ -1,0 +1,6 @@
+"""Socket.IO: the command registry, the event catalogue, snapshots and connection handling."""
+
+
+def load_commands() -> None:
+    """Import every module that registers commands, events or snapshot parts."""
+    from meetings.realtime import connection, meeting  # noqa: F401

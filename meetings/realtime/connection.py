@@ -1,0 +1,24 @@
+"""Socket.IO connection: authenticated from the Flask session; every event is a command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError
+
+from meetings.auth import current_user
+from meetings.extensions import socketio
+from meetings.realtime.registry import dispatch
+
+
+@socketio.on("connect")  # type: ignore[misc]
+def on_connect(_auth: Any = None) -> None:
+    if current_user() is None:
+        raise ConnectionRefusedError("not_authenticated")
+
+
+@socketio.on("*")  # type: ignore[misc]
+def on_command(name: str, payload: Any = None) -> dict[str, Any]:
+    sid: str = request.sid  # type: ignore[attr-defined]
+    return dispatch(name, payload, sid)

@@ -1,0 +1,74 @@
+"""Joining a meeting's room and fetching its snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_socketio import join_room, leave_room
+from pydantic import BaseModel, ConfigDict
+
+from meetings.models import Meeting, User
+from meetings.permissions import Perm, meeting_perms, meeting_role
+from meetings.realtime.events import meeting_room
+from meetings.realtime.registry import Ctx, command
+from meetings.realtime.snapshot import build_snapshot, snapshot_part
+
+
+class MeetingRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    meeting_id: int
+
+
+@command(
+    "meeting.join",
+    schema=MeetingRef,
+    permission=Perm.MEETING_VIEW,
+    summary="Vào phòng của cuộc họp để nhận sự kiện; trả về ảnh chụp trạng thái đầy đủ.",
+    example={"meeting_id": 1},
+    result="snapshot",
+)
+def join(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
+    if ctx.sid is not None:
+        join_room(meeting_room(body.meeting_id), sid=ctx.sid)
+    return build_snapshot(ctx.meeting_required, ctx.user)
+
+
+@command(
+    "meeting.snapshot",
+    schema=MeetingRef,
+    permission=Perm.MEETING_VIEW,
+    summary="Lấy lại ảnh chụp trạng thái (khi thấy khoảng trống phiên bản).",
+    example={"meeting_id": 1},
+    result="snapshot",
+)
+def snapshot(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
+    return build_snapshot(ctx.meeting_required, ctx.user)
+
+
+@command(
+    "meeting.leave",
+    schema=MeetingRef,
+    permission=Perm.MEETING_VIEW,
+    summary="Rời phòng sự kiện của cuộc họp.",
+    example={"meeting_id": 1},
+)
+def leave(ctx: Ctx, body: MeetingRef) -> None:
+    if ctx.sid is not None:
+        leave_room(meeting_room(body.meeting_id), sid=ctx.sid)
+
+
+@snapshot_part("meeting")
+def meeting_part(meeting: Meeting, user: User) -> dict[str, Any]:
+    participant = meeting_role(user, meeting.id)
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "room": meeting.room,
+        "status": meeting.status.value,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "host_unit": {"id": meeting.host_unit.id, "name": meeting.host_unit.name},
+        "my_role": participant.role.value if participant else None,
+        "my_permissions": sorted(p.value for p in meeting_perms(user, meeting)),
+    }

@@ -1,0 +1,117 @@
+"""Every command is registered once with its schema and permission.
+
+`dispatch()` parses and authorizes before the handler runs, runs the handler in one
+transaction, and emits the queued events only after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from meetings.auth import current_user
+from meetings.db import transaction
+from meetings.errors import AppError, invalid_payload
+from meetings.models import Meeting, User
+from meetings.permissions import Perm, authorize
+from meetings.realtime.events import Outbox
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=BaseModel)
+
+# Errors every command can answer with; commands list their own on top.
+COMMON_ERRORS = ("invalid_payload", "not_authenticated", "permission_denied", "not_found")
+
+
+@dataclass
+class Ctx:
+    """What a handler gets: who, which meeting (already authorized), and the outbox."""
+
+    user: User
+    meeting: Meeting | None
+    sid: str | None
+    outbox: Outbox = field(default_factory=Outbox)
+
+    @property
+    def meeting_required(self) -> Meeting:
+        assert self.meeting is not None, "meeting-scoped command without meeting_id"
+        return self.meeting
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    schema: type[BaseModel]
+    permission: Perm
+    handler: Callable[[Ctx, Any], Any]
+    summary: str
+    example: dict[str, Any]
+    errors: tuple[str, ...] = ()
+    result: str = ""
+
+    @property
+    def all_errors(self) -> tuple[str, ...]:
+        return COMMON_ERRORS + tuple(e for e in self.errors if e not in COMMON_ERRORS)
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(
+    name: str,
+    *,
+    schema: type[P],
+    permission: Perm,
+    summary: str,
+    example: dict[str, Any],
+    errors: tuple[str, ...] = (),
+    result: str = "",
+) -> Callable[[Callable[[Ctx, P], Any]], Callable[[Ctx, P], Any]]:
+    def register(handler: Callable[[Ctx, P], Any]) -> Callable[[Ctx, P], Any]:
+        if name in COMMANDS:
+            raise RuntimeError(f"command {name} registered twice")
+        schema.model_validate(example)  # an example that doesn't parse is a bug
+        COMMANDS[name] = Command(
+            name, schema, permission, handler, summary, example, errors, result
+        )
+        return handler
+
+    return register
+
+
+def ok(data: Any = None) -> dict[str, Any]:
+    return {"ok": True, "data": data}
+
+
+def fail(error: AppError) -> dict[str, Any]:
+    return {"ok": False, "error": error.body()["error"]}
+
+
+def dispatch(name: str, payload: Any, sid: str | None) -> dict[str, Any]:
+    cmd = COMMANDS.get(name)
+    if cmd is None:
+        return fail(AppError("unknown_command", f"Lệnh không tồn tại: {name[:64]}"))
+    user = current_user()
+    if user is None:
+        return fail(AppError("not_authenticated", "Bạn cần đăng nhập."))
+    try:
+        body = cmd.schema.model_validate(payload if payload is not None else {})
+    except ValidationError as exc:
+        return fail(invalid_payload(exc))
+    try:
+        with transaction():
+            meeting = authorize(user, cmd.permission, getattr(body, "meeting_id", None))
+            ctx = Ctx(user=user, meeting=meeting, sid=sid)
+            data = cmd.handler(ctx, body)
+    except AppError as err:
+        return fail(err)
+    except Exception:
+        log.exception("command failed", extra={"command": name, "user_id": user.id})
+        return fail(AppError("internal_error", "Lỗi hệ thống, vui lòng thử lại."))
+    ctx.outbox.send()
+    return ok(data)

@@ -1,0 +1,74 @@
+"""Passwords (argon2) and the login rule with lockout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from meetings.db import transaction
+from meetings.errors import AppError
+from meetings.models import User
+
+_hasher = PasswordHasher()
+# Verified when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def do_login(username: str, password: str, *, max_failures: int, lock_minutes: int) -> User:
+    """Return the user or raise invalid_credentials / account_locked.
+
+    Unknown user and wrong password give the same error; only a locked account says more.
+    """
+    now = datetime.now(UTC)
+    with transaction() as s:
+        user = s.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        if user is None or not user.is_active:
+            _verify(_DUMMY_HASH, password)
+            raise AppError("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+        if user.locked_until is not None and _as_utc(user.locked_until) > now:
+            raise _locked(user.locked_until)
+        if not _verify(user.password_hash, password):
+            user.failed_logins += 1
+            if user.failed_logins >= max_failures:
+                user.failed_logins = 0
+                user.locked_until = now + timedelta(minutes=lock_minutes)
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            return user
+    # Committed the failure count above; now report it.
+    if user.locked_until is not None and _as_utc(user.locked_until) > now:
+        raise _locked(user.locked_until)
+    raise AppError("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def _locked(until: datetime) -> AppError:
+    until = _as_utc(until)
+    return AppError(
+        "account_locked",
+        f"Tài khoản tạm khoá do đăng nhập sai nhiều lần, đến {until:%H:%M %d/%m/%Y} (UTC).",
+        {"locked_until": until.isoformat()},
+    )
