@@ -1,0 +1,94 @@
+// Tiny DOM builder. UI text comes from the catalogs through `i18n` (never literal strings),
+// so a language switch retranslates it; string children are for user data (names, titles).
+//
+//   h("button", { class: "btn", i18n: "login.submit", on: { click: submit } })
+//   h("p", { i18n: "home.welcome", i18nParams: { name: user.full_name } })
+//   h("input", { i18nAttr: { placeholder: "login.username" }, autocomplete: "username" })
+//   h("section", { class: "card" }, h("h2", { i18n: "home.my_meetings" }), list)
+
+import { t, translateDom } from "./i18n.js";
+
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "class") {
+      element.className = Array.isArray(value) ? value.filter(Boolean).join(" ") : value;
+    } else if (name === "i18n") {
+      element.setAttribute("data-i18n", value);
+    } else if (name === "i18nParams") {
+      element.setAttribute("data-i18n-params", JSON.stringify(value));
+    } else if (name === "i18nAttr") {
+      element.setAttribute(
+        "data-i18n-attr",
+        Object.entries(value)
+          .map(([attr, key]) => `${attr}:${key}`)
+          .join(";"),
+      );
+    } else if (name === "on") {
+      for (const [event, handler] of Object.entries(value)) element.addEventListener(event, handler);
+    } else if (name === "dataset") {
+      Object.assign(element.dataset, value);
+    } else if (name === "text") {
+      element.textContent = value;
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  append(element, children);
+  if (attrs && (attrs.i18n || attrs.i18nAttr)) translateDom(element);
+  return element;
+}
+
+function append(parent, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    if (Array.isArray(child)) append(parent, child);
+    else if (child instanceof Node) parent.appendChild(child);
+    else parent.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+/** Change the catalog key (and params) of an element built with h(..., {i18n}). */
+export function setI18n(element, key, params) {
+  element.setAttribute("data-i18n", key);
+  if (params) element.setAttribute("data-i18n-params", JSON.stringify(params));
+  else element.removeAttribute("data-i18n-params");
+  element.textContent = t(key, params);
+}
+
+/** Replace all children of element. */
+export function replaceChildren(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+}
+
+/** The state emblem used as the app mark: gold star on a red disc (inline SVG, no download). */
+export function emblem(size = 40) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 40 40");
+  svg.setAttribute("width", String(size));
+  svg.setAttribute("height", String(size));
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "emblem");
+  const circle = document.createElementNS(ns, "circle");
+  circle.setAttribute("cx", "20");
+  circle.setAttribute("cy", "20");
+  circle.setAttribute("r", "19");
+  circle.setAttribute("class", "emblem-disc");
+  const star = document.createElementNS(ns, "polygon");
+  // Five-pointed star, outer radius 11, centred.
+  const points = [];
+  for (let i = 0; i < 10; i += 1) {
+    const radius = i % 2 === 0 ? 11 : 4.4;
+    const angle = (Math.PI / 5) * i - Math.PI / 2;
+    points.push(`${(20 + radius * Math.cos(angle)).toFixed(2)},${(20.8 + radius * Math.sin(angle)).toFixed(2)}`);
+  }
+  star.setAttribute("points", points.join(" "));
+  star.setAttribute("class", "emblem-star");
+  svg.append(circle, star);
+  return svg;
+}
