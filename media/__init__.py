@@ -1,0 +1,1 @@
+"""Media node: an asyncio + aiortc SFU that forwards encoded RTP frames (``python -m media``)."""

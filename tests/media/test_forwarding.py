@@ -1,0 +1,242 @@
+"""media.forwarding on its own: a minimal relay built from Source/ForwardTrack between
+real aiortc peers on loopback (no node, no control channel)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from media_bots import Bot, contiguous_in, encoded_video, nal_units, wait_for
+
+from media import forwarding
+from media.forwarding import ForwardTrack, KeyframeRequester, Source, bind_sender, is_keyframe
+
+forwarding.install()
+forwarding.restrict_host_addresses_to_loopback()
+
+
+def run(coro: Coroutine[Any, Any, None], timeout: float = 30) -> None:
+    asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class Relay:
+    """The smallest SFU media.forwarding allows: one pc per bot, frames passed through."""
+
+    def __init__(self, codec: str = "VP8") -> None:
+        self.codec = codec
+        self.pcs: list[RTCPeerConnection] = []
+
+    def _prefer(self, transceiver: Any) -> None:
+        caps = RTCRtpSender.getCapabilities("video").codecs
+        wanted = {f"video/{self.codec}".lower(), "video/rtx"}
+        transceiver.setCodecPreferences([c for c in caps if c.mimeType.lower() in wanted])
+
+    async def publisher(self, bot: Bot) -> Source:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pcs.append(pc)
+        self._prefer(pc.addTransceiver("video", direction="recvonly"))
+        await pc.setRemoteDescription(RTCSessionDescription(**await bot.offer()))
+        source = Source(pc.getTransceivers()[0])
+        await pc.setLocalDescription(await pc.createAnswer())
+        await bot.accept({"type": "answer", "sdp": pc.localDescription.sdp})
+        return source
+
+    async def subscriber(self, bot: Bot, source: Source | None) -> ForwardTrack:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pcs.append(pc)
+        track = ForwardTrack("video")
+        transceiver = pc.addTransceiver(track, direction="sendonly")
+        self._prefer(transceiver)
+        bind_sender(transceiver.sender, track)
+        await pc.setRemoteDescription(RTCSessionDescription(**await bot.offer()))
+        await pc.setLocalDescription(await pc.createAnswer())
+        await bot.accept({"type": "answer", "sdp": pc.localDescription.sdp})
+        track.switch(source)
+        return track
+
+    async def close(self) -> None:
+        for pc in self.pcs:
+            await pc.close()
+
+
+async def _publisher(relay: Relay, codec: str = "VP8") -> tuple[Bot, Source]:
+    bot = Bot()
+    bot.publish_video(codec)
+    source = await relay.publisher(bot)
+    return bot, source
+
+
+async def _subscriber(relay: Relay, source: Source | None) -> tuple[Bot, ForwardTrack]:
+    bot = Bot()
+    bot.receive("video")
+    track = await relay.subscriber(bot, source)
+    return bot, track
+
+
+def test_keyframe_detection_on_real_bitstreams() -> None:
+    for codec in ("VP8", "H264"):
+        frames = encoded_video(codec)
+        flags = [is_keyframe(codec, f) for f in frames]
+        assert flags[0] is True, codec
+        assert not any(flags[1:]), codec  # the bot encodes a single keyframe
+    assert is_keyframe("opus", b"\x01") is True
+
+
+def test_keyframe_requests_are_merged_and_rate_limited() -> None:
+    async def main() -> None:
+        times: list[float] = []
+
+        async def send() -> bool:
+            times.append(time.monotonic())
+            return True
+
+        req = KeyframeRequester(send, interval=0.3)
+        for _ in range(10):
+            req.request()
+        await asyncio.sleep(0.05)
+        assert len(times) == 1  # first request goes at once, the rest merge
+        await asyncio.sleep(0.35)
+        assert len(times) == 2  # exactly one trailing request for the merged ones
+        assert times[1] - times[0] >= 0.29
+        assert req.sent == 2
+
+    run(main())
+
+
+@pytest.mark.parametrize("codec", ["VP8", "H264"])
+def test_frames_arrive_byte_identical(codec: str) -> None:
+    async def main() -> None:
+        relay = Relay(codec)
+        pub, source = await _publisher(relay, codec)
+        sub, _ = await _subscriber(relay, source)
+        await pub.wait_connected()
+        await sub.wait_connected()
+        received = sub.collectors[0]
+        await wait_for(lambda: len(received.frames) >= 45, 8, "45 frames")
+        assert pub.video is not None
+        sent = [d for d, _ in pub.video.sent]
+        got = received.datas()
+        assert received.frames[0].codec == codec
+        if codec == "H264":  # start codes may be rewritten; the units must be identical
+            assert contiguous_in([nal_units(d) for d in got], [nal_units(d) for d in sent])
+        else:
+            assert contiguous_in(got, sent), "frames changed, lost or reordered"
+        assert received.frames[0].keyframe
+        await pub.close()
+        await sub.close()
+        await relay.close()
+        source.close()
+
+    run(main())
+
+
+def test_new_subscriber_starts_on_requested_keyframe() -> None:
+    async def main() -> None:
+        relay = Relay()
+        pub, source = await _publisher(relay)
+        first, _ = await _subscriber(relay, source)
+        await first.wait_connected()
+        await wait_for(lambda: len(first.collectors[0].frames) >= 40, 8, "first subscriber")
+        assert pub.video is not None
+        # The bot's only keyframe comes every 3 s unless asked; a late joiner must not
+        # wait for that nor see inter frames before a keyframe.
+        requests_before = pub.video.keyframe_requests
+        late, _ = await _subscriber(relay, source)
+        joined = time.monotonic()
+        await late.wait_connected()
+        frames = late.collectors[0].frames
+        await wait_for(lambda: len(frames) >= 5, 3, "late subscriber frames")
+        assert frames[0].keyframe
+        assert all(not f.keyframe for f in frames[1:5])
+        assert frames[0].arrival - joined < 1.5
+        assert pub.video.keyframe_requests > requests_before
+        assert contiguous_in(late.collectors[0].datas(), [d for d, _ in pub.video.sent])
+        for bot in (pub, first, late):
+            await bot.close()
+        await relay.close()
+        source.close()
+
+    run(main())
+
+
+def test_subscriber_pli_reaches_source_rate_limited() -> None:
+    async def main() -> None:
+        relay = Relay()
+        pub, source = await _publisher(relay)
+        sub, _ = await _subscriber(relay, source)
+        await sub.wait_connected()
+        collector = sub.collectors[0]
+        await wait_for(lambda: len(collector.frames) >= 30, 8, "frames")
+        await asyncio.sleep(1.1)  # let the join-time request window pass
+        assert pub.video is not None and collector.source.ssrc is not None
+        receiver = collector.source.receiver
+        base = pub.video.keyframe_requests
+        for _ in range(5):  # a burst of real RTCP PLIs from the subscriber
+            await receiver._send_rtcp_pli(collector.source.ssrc)
+        await asyncio.sleep(0.3)
+        assert pub.video.keyframe_requests == base + 1
+        burst2 = time.monotonic()
+        for _ in range(5):
+            await receiver._send_rtcp_pli(collector.source.ssrc)
+        await asyncio.sleep(0.3)
+        assert pub.video.keyframe_requests == base + 1  # held back by the 1 s limit
+        await wait_for(lambda: pub.video.keyframe_requests == base + 2, 2, "merged PLI")
+        assert time.monotonic() - burst2 > 0.5
+        await asyncio.sleep(1.2)
+        assert pub.video.keyframe_requests == base + 2  # ten PLIs became two
+        await pub.close()
+        await sub.close()
+        await relay.close()
+        source.close()
+
+    run(main())
+
+
+def test_switch_waits_for_keyframe_and_keeps_stream_continuous() -> None:
+    async def main() -> None:
+        relay = Relay()
+        pub1, src1 = await _publisher(relay)
+        pub2, src2 = await _publisher(relay)
+        sub, track = await _subscriber(relay, src1)
+        await sub.wait_connected()
+        collector = sub.collectors[0]
+        await wait_for(lambda: len(collector.frames) >= 20, 8, "frames from source 1")
+        assert pub1.video is not None and pub2.video is not None
+        await wait_for(lambda: pub2.video is not None and len(pub2.video.sent) > 10, 5, "pub2")
+        switched_at = len(collector.frames)
+        track.switch(src2)
+        await wait_for(
+            lambda: any(f.data in {d for d, _ in pub2.video.sent} for f in collector.frames),
+            3,
+            "frames from source 2",
+        )
+        await asyncio.sleep(0.5)
+        sent1 = [d for d, _ in pub1.video.sent]
+        sent2 = [d for d, _ in pub2.video.sent]
+        datas = collector.datas()
+        # Frames keep coming from source 1 until source 2's keyframe, then only source 2.
+        cut = next(i for i, d in enumerate(datas) if i >= switched_at and d == sent2[0])
+        assert collector.frames[cut].keyframe
+        assert contiguous_in(datas[:cut], sent1)
+        assert contiguous_in(datas[cut:], sent2)
+        # One RTP stream for the subscriber: same SSRC, +1 sequence, rising timestamps.
+        rtp = collector.rtp
+        assert len({ssrc for ssrc, _, _ in rtp}) == 1
+        seqs = [seq for _, seq, _ in rtp]
+        assert all((b - a) % 65536 == 1 for a, b in itertools.pairwise(seqs))
+        stamps = [f.timestamp for f in collector.frames]
+        assert all(b > a for a, b in itertools.pairwise(stamps))
+        # Timestamp advance across the cut is close to the wall-clock gap (one frame ~3000).
+        assert 0 < stamps[cut] - stamps[cut - 1] < 90000 // 2
+        for bot in (pub1, pub2, sub):
+            await bot.close()
+        await relay.close()
+        src1.close()
+        src2.close()
+
+    run(main())
