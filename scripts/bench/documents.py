@@ -1,0 +1,214 @@
+"""Document pipeline benchmark: ingest, page render vs pdftoppm, watermark, cache hits.
+
+    .venv/bin/python scripts/bench/documents.py [--width 1240] [--sample 60]
+
+(a) generates a 300-page Vietnamese text PDF and a 100-page scanned-image PDF, measures
+ingest time and per-page render time against pdftoppm (poppler-utils) at the same pixel
+width; ratio = pdftoppm time / ours, so > 1 means we are faster.
+(b) first-page latency through the HTTP server and (c) cached page serving to 100
+concurrent clients need the web layer; they are reported as null until added here.
+Prints a table, then one JSON line with bench="documents".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import pymupdf  # noqa: E402
+
+from meetings.documents.fonts import vietnamese_font  # noqa: E402
+from meetings.documents.ingest import IngestPool  # noqa: E402
+from meetings.documents.render import RenderCache, pixmap, render_page  # noqa: E402
+from meetings.documents.watermark import Mark, mark_image  # noqa: E402
+
+VOCAB = (
+    "quyết định ủy ban nhân dân tỉnh hà nam kế hoạch đầu tư công trung hạn giai đoạn "
+    "ngân sách địa phương phê duyệt điều chỉnh chương trình mục tiêu quốc gia xây dựng "
+    "nông thôn mới đường giao thông trường học trạm y tế thủy lợi đất đai tài nguyên "
+    "môi trường sở nội vụ huyện kim bảng thanh liêm lý nhân bình lục duy tiên phủ lý"
+)
+WORDS = VOCAB.split()
+
+
+def make_text_pdf(path: Path, pages: int, rng: random.Random) -> None:
+    doc = pymupdf.open()
+    font = vietnamese_font()
+    for i in range(pages):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((60, 60), f"ỦY BAN NHÂN DÂN TỈNH HÀ NAM — trang {i + 1}", fontsize=13,
+                         fontname="dv", fontfile=font)  # fmt: skip
+        lines = []
+        for _ in range(52):
+            lines.append(" ".join(rng.choice(WORDS) for _ in range(13)).capitalize())
+        page.insert_textbox(pymupdf.Rect(60, 80, 540, 800), "\n".join(lines), fontsize=10,
+                            fontname="dv", fontfile=font)  # fmt: skip
+    doc.subset_fonts()
+    doc.save(path, garbage=3, deflate=True)
+
+
+def make_scan_pdf(path: Path, pages: int, rng: random.Random) -> None:
+    """Pages that are only a JPEG each, like a scanner's output: grey paper, skewed text,
+    specks; 150 dpi A4 (1240 x 1754 px)."""
+    font = vietnamese_font()
+    doc = pymupdf.open()
+    for i in range(pages):
+        src = pymupdf.open()
+        page = src.new_page(width=595, height=842)
+        page.draw_rect(page.rect, color=None, fill=(0.93, 0.92, 0.9))
+        text = "\n".join(
+            " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() for _ in range(45)
+        )
+        page.insert_textbox(pymupdf.Rect(60, 70, 540, 800), f"Trang {i + 1}\n{text}",
+                            fontsize=10.5, fontname="dv", fontfile=font,
+                            morph=(pymupdf.Point(297, 421), pymupdf.Matrix(0.6)))  # fmt: skip
+        specks = page.new_shape()
+        for _ in range(400):
+            p = pymupdf.Point(rng.uniform(0, 595), rng.uniform(0, 842))
+            specks.draw_circle(p, rng.uniform(0.2, 0.9))
+        specks.finish(color=None, fill=(0.3, 0.3, 0.3))
+        specks.commit()
+        pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
+        jpg = pix.tobytes("jpg", jpg_quality=70)
+        doc.new_page(width=595, height=842).insert_image(pymupdf.Rect(0, 0, 595, 842), stream=jpg)
+    doc.save(path, garbage=3, deflate=True)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def best_of(n: int, fn: Callable[[], Any]) -> float:
+    return min(timed(fn) for _ in range(n))
+
+
+def render_ours(pdf: Path, out: Path, first: int, last: int, width: int, fmt: str) -> None:
+    """Like one pdftoppm run: open the file, render pages first..last (1-based), write files."""
+    doc = pymupdf.open(pdf)
+    for i in range(first - 1, last):
+        if fmt == "ppm":  # raster only, no compression: isolates rendering from encoding
+            data = pixmap(doc.load_page(i), width).tobytes("pnm")
+        else:
+            data = render_page(doc, i, width, fmt)  # type: ignore[arg-type]
+        (out / f"ours-{i}.{fmt}").write_bytes(data)
+    doc.close()
+
+
+def render_pdftoppm(pdf: Path, out: Path, first: int, last: int, width: int, fmt: str) -> None:
+    flag = {"png": ["-png"], "jpeg": ["-jpeg"], "ppm": []}[fmt]
+    cmd = ["pdftoppm", *flag, "-f", str(first), "-l", str(last), "-scale-to-x", str(width),
+           "-scale-to-y", "-1", str(pdf), str(out / "ref")]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def part_a(tmp: Path, width: int, sample: int) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    rng = random.Random(2026)
+    text_pdf, scan_pdf = tmp / "text300.pdf", tmp / "scan100.pdf"
+    gen = timed(lambda: (make_text_pdf(text_pdf, 300, rng), make_scan_pdf(scan_pdf, 100, rng)))
+    fig: dict[str, Any] = {"width_px": width, "sample_pages": sample}
+    rows: list[tuple[str, str]] = [
+        ("generated 300-page text + 100-page scan PDFs", f"{gen:.1f} s"),
+        ("text PDF size", f"{text_pdf.stat().st_size / 1e6:.1f} MB"),
+        ("scan PDF size", f"{scan_pdf.stat().st_size / 1e6:.1f} MB"),
+    ]
+    with IngestPool(1) as pool:
+        warm = tmp / "warm.pdf"
+        make_text_pdf(warm, 1, rng)
+        pool.ingest(warm)  # the worker has imported PyMuPDF: time documents, not start-up
+        for name, pdf in (("text", text_pdf), ("scan", scan_pdf)):
+            secs = timed(lambda pdf=pdf: pool.ingest(pdf))
+            fig[f"ingest_{name}_s"] = round(secs, 2)
+            pages = 300 if name == "text" else 100
+            rows.append((f"ingest {name} ({pages} p, text + 160 px thumbnails)", f"{secs:.2f} s"))
+    have_poppler = shutil.which("pdftoppm") is not None
+    out = tmp / "out"
+    out.mkdir()
+    for name, pdf, fmt in (("text", text_pdf, "png"), ("text", text_pdf, "ppm"),
+                           ("scan", scan_pdf, "png"), ("scan", scan_pdf, "jpeg")):  # fmt: skip
+        ours = best_of(2, lambda p=pdf, f=fmt: render_ours(p, out, 1, sample, width, f)) / sample
+        key = f"{name}_{fmt}"
+        fig[f"render_{key}_ms"] = round(ours * 1000, 1)
+        rows.append((f"render {name} page → {fmt} {width} px, ours", f"{ours * 1000:.1f} ms/page"))
+        if have_poppler:
+            ref = best_of(2, lambda p=pdf, f=fmt: render_pdftoppm(p, out, 1, sample, width, f))
+            ref /= sample
+            fig[f"pdftoppm_{key}_ms"] = round(ref * 1000, 1)
+            fig[f"ratio_{key}"] = round(ref / ours, 2)
+            rows.append((f"render {name} page → {fmt}, pdftoppm", f"{ref * 1000:.1f} ms/page"))
+            rows.append((f"ratio {key} (pdftoppm ÷ ours)", f"{ref / ours:.2f}x"))
+        else:
+            fig[f"pdftoppm_{key}_ms"] = fig[f"ratio_{key}"] = None
+            rows.append((f"pdftoppm {key}", "null (apt-get install poppler-utils)"))
+    # Cold first page: open + render page 1, vs a pdftoppm process for page 1.
+    cold = best_of(3, lambda: render_ours(text_pdf, out, 1, 1, width, "png"))
+    fig["first_page_cold_ms"] = round(cold * 1000, 1)
+    rows.append(("first page cold (open + render), ours", f"{cold * 1000:.1f} ms"))
+    if have_poppler:
+        ref = best_of(3, lambda: render_pdftoppm(text_pdf, out, 1, 1, width, "png"))
+        fig["first_page_cold_pdftoppm_ms"] = round(ref * 1000, 1)
+        rows.append(("first page cold, pdftoppm (incl. process start)", f"{ref * 1000:.1f} ms"))
+    # Per-person cost on top of the shared render, and a disk-cache hit.
+    cache = RenderCache(tmp / "cache")
+    sha = "0" * 64
+    base = cache.get(sha, text_pdf, 0, width).data
+    mark = Mark("Nguyễn Thị Hồng Nhung", "Sở Nội vụ tỉnh Hà Nam", "30/11/2025 14:05")
+    mark_image(base, mark)  # builds the overlay once per person and size
+    wm = best_of(5, lambda: mark_image(base, mark)) * 1000
+    hit = best_of(5, lambda: cache.get(sha, text_pdf, 0, width)) * 1000
+    fig["watermark_ms"] = round(wm, 1)
+    fig["cache_hit_ms"] = round(hit, 2)
+    rows.append(("watermark on cached render (decode + draw + PNG)", f"{wm:.1f} ms"))
+    rows.append(("render cache hit (disk read)", f"{hit:.2f} ms"))
+    cache.close()
+    return fig, rows
+
+
+def part_b() -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    # TODO(web): upload through the HTTP API, then time until page 1 is served.
+    return {"first_page_http_ms": None}, [("(b) first page through HTTP", "null: needs web layer")]
+
+
+def part_c() -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    # TODO(web): 100 concurrent clients fetching cached pages (If-None-Match too).
+    return {"cached_pages_100_clients_rps": None, "cached_pages_100_clients_p99_ms": None}, [
+        ("(c) cached pages, 100 concurrent clients", "null: needs web layer")
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--width", type=int, default=1240, help="render width in px (A4 150 dpi)")
+    ap.add_argument("--sample", type=int, default=60, help="pages rendered per document")
+    args = ap.parse_args()
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    figures: dict[str, Any] = {"bench": "documents"}
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-docs-") as tmp:
+        for part in (lambda: part_a(Path(tmp), args.width, args.sample), part_b, part_c):
+            f, r = part()
+            figures.update(f)
+            rows.extend(r)
+    wide = max(len(k) for k, _ in rows)
+    print(f"{'measure'.ljust(wide)}  value")
+    print(f"{'-' * wide}  {'-' * 20}")
+    for k, v in rows:
+        print(f"{k.ljust(wide)}  {v}")
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
