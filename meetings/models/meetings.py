@@ -50,6 +50,16 @@ class Meeting(Timestamped, Base):
     # Grows with every change; events carry it so clients can detect a gap.
     state_version: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Live state (issue 3). Actual start/end, as opposed to the planned starts_at/ends_at.
+    started_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # No FK: agenda_items already points here, and a cycle would complicate SQLite batch
+    # migrations; the agenda service clears it when the item is deleted.
+    current_item_id: Mapped[int | None]
+    # "majority" (quá nửa), "two_thirds", "three_quarters" — see services/attendance.py.
+    quorum_rule: Mapped[str] = mapped_column(String(32), default="majority")
+    speaker_limit_seconds: Mapped[int] = mapped_column(default=300)
+    speaker_warning_seconds: Mapped[int] = mapped_column(default=60)
 
     host_unit: Mapped[Unit] = relationship()
     participants: Mapped[list[Participant]] = relationship(
@@ -105,5 +115,10 @@ class AgendaItem(Base):
     presenter: Mapped[str] = mapped_column(String(200), default="")
     planned_minutes: Mapped[int] = mapped_column(default=10)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Timer: seconds spent on the item in earlier turns, plus the running turn's start.
+    # Clients compute elapsed = elapsed_seconds + (server_now - started_at).
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    elapsed_seconds: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")

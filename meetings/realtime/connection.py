@@ -9,6 +9,7 @@ from flask_socketio import ConnectionRefusedError
 
 from meetings.auth import current_user
 from meetings.extensions import socketio
+from meetings.realtime.hooks import run_disconnect
 from meetings.realtime.registry import dispatch
 
 
@@ -16,6 +17,12 @@ from meetings.realtime.registry import dispatch
 def on_connect(_auth: Any = None) -> None:
     if current_user() is None:
         raise ConnectionRefusedError("not_authenticated")
+
+
+@socketio.on("disconnect")  # type: ignore[misc]
+def on_disconnect(_reason: Any = None) -> None:
+    sid: str = request.sid  # type: ignore[attr-defined]
+    run_disconnect(sid)
 
 
 @socketio.on("*")  # type: ignore[misc]

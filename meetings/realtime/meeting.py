@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms, meeting_role
 from meetings.realtime.events import meeting_room
+from meetings.realtime.hooks import run_join, run_leave
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import build_snapshot, snapshot_part
 
@@ -30,6 +31,7 @@ class MeetingRef(BaseModel):
 def join(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
     if ctx.sid is not None:
         join_room(meeting_room(body.meeting_id), sid=ctx.sid)
+        run_join(ctx)  # e.g. a bridge operator's site counts as present from now
     return build_snapshot(ctx.meeting_required, ctx.user)
 
 
@@ -55,6 +57,7 @@ def snapshot(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
 def leave(ctx: Ctx, body: MeetingRef) -> None:
     if ctx.sid is not None:
         leave_room(meeting_room(body.meeting_id), sid=ctx.sid)
+        run_leave(ctx)
 
 
 @snapshot_part("meeting")

@@ -1,0 +1,323 @@
+"""Meetings over REST: schedule, edit, cancel, "my meetings", iCalendar export and feed.
+
+Live state (agenda driving, attendance, the floor) goes over Socket.IO; REST changes that
+members in the room must see are emitted through an Outbox after the commit, like commands.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from flask import Response, url_for
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from sqlalchemy import select
+
+from meetings.api.guard import public, requires
+from meetings.api.schemas import ERRORS, ErrorBody, Strict
+from meetings.auth import current_user
+from meetings.db import db, transaction
+from meetings.errors import AppError, not_found
+from meetings.models import Meeting, MeetingRole, Participant, User
+from meetings.permissions import Perm, meeting_role
+from meetings.realtime.events import Outbox
+from meetings.services import agenda, ical
+from meetings.services import meetings as svc
+from meetings.services.meetings import MeetingFields, ParticipantSpec, meeting_public
+
+bp = APIBlueprint("meetings", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="meetings")])
+calendar_bp = APIBlueprint(
+    "calendar", __name__, url_prefix="/api/calendar", abp_tags=[Tag(name="calendar")]
+)
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Kind = Literal["committee", "council", "briefing", "other"]
+QuorumRule = Literal["majority", "two_thirds", "three_quarters"]
+CONFLICT: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {409: ErrorBody}
+
+
+class MeetingPath(BaseModel):
+    meeting_id: int
+
+
+class ListQuery(Strict):
+    scope: Literal["upcoming", "in_progress", "past"] = "upcoming"
+
+
+class ParticipantIn(Strict):
+    user_id: int
+    role: MeetingRole
+    bridge_unit_id: int | None = None
+
+
+class SubItemIn(Strict):
+    title: Title
+    presenter: Annotated[str, Field(max_length=200)] = ""
+    planned_minutes: Annotated[int, Field(ge=1, le=600)] = 10
+    notes: Annotated[str, Field(max_length=4000)] = ""
+
+
+class AgendaItemIn(SubItemIn):
+    children: Annotated[list[SubItemIn], Field(max_length=50)] = Field(default_factory=list)
+
+
+class MeetingPatch(Strict):
+    title: Title | None = None
+    kind: Kind | None = None
+    room: Annotated[str, Field(max_length=200)] | None = None
+    host_unit_id: int | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    quorum_rule: QuorumRule | None = None
+    speaker_limit_seconds: Annotated[int, Field(ge=30, le=3600)] | None = None
+    speaker_warning_seconds: Annotated[int, Field(ge=0, le=600)] | None = None
+    participants: Annotated[list[ParticipantIn], Field(max_length=2000)] | None = None
+    bridge_unit_ids: Annotated[list[int], Field(max_length=2000)] | None = None
+
+
+class MeetingCreate(MeetingPatch):
+    title: Title
+    host_unit_id: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    kind: Kind = "committee"
+    agenda: Annotated[list[AgendaItemIn], Field(max_length=100)] = Field(default_factory=list)
+    # The creator (a unit admin) may take part, usually as secretary; None: organise only.
+    join_as: Literal["chair", "secretary", "delegate", "observer", "guest"] | None = None
+
+
+class UnitRef(BaseModel):
+    id: int
+    name: str
+
+
+class MeetingSummary(BaseModel):
+    id: int
+    title: str
+    kind: str
+    room: str
+    status: str
+    starts_at: str | None
+    ends_at: str | None
+    started_at: str | None
+    closed_at: str | None
+    host_unit: UnitRef
+    quorum_rule: str
+    speaker_limit_seconds: int
+    speaker_warning_seconds: int
+    my_role: str | None = None
+
+
+class MeetingList(BaseModel):
+    meetings: list[MeetingSummary]
+
+
+class ParticipantOut(BaseModel):
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    bridge_unit_id: int | None
+
+
+class AgendaItemOut(BaseModel):
+    id: int
+    parent_id: int | None
+    position: int
+    title: str
+    presenter: str
+    planned_minutes: int
+
+
+class MeetingDetail(MeetingSummary):
+    participants: list[ParticipantOut]
+    bridge_unit_ids: list[int]
+    agenda: list[AgendaItemOut]
+    created_by_id: int | None
+
+
+class TokenOut(BaseModel):
+    token: str
+    url: str
+
+
+class OkOut(BaseModel):
+    ok: bool
+
+
+def _me() -> User:
+    user = current_user()
+    assert user is not None  # the guard ran
+    return user
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.get(Meeting, meeting_id)
+    if meeting is None:
+        raise not_found("Không tìm thấy cuộc họp.")
+    return meeting
+
+
+def _summary(meeting: Meeting, role: MeetingRole | None) -> dict[str, Any]:
+    return {**meeting_public(meeting), "my_role": role.value if role else None}
+
+
+def _detail(meeting: Meeting, user: User) -> dict[str, Any]:
+    db.refresh(meeting)
+    participant = meeting_role(user, meeting.id)
+    rows = db.execute(
+        select(Participant, User)
+        .join(User, User.id == Participant.user_id)
+        .where(Participant.meeting_id == meeting.id)
+        .order_by(Participant.id)
+    ).all()
+    return MeetingDetail(
+        **_summary(meeting, participant.role if participant else None),
+        participants=[
+            ParticipantOut(
+                user_id=u.id,
+                username=u.username,
+                full_name=u.full_name,
+                role=p.role.value,
+                bridge_unit_id=p.bridge_unit_id,
+            )
+            for p, u in rows
+        ],
+        bridge_unit_ids=sorted(b.unit_id for b in meeting.bridges),
+        agenda=[
+            AgendaItemOut(
+                id=i.id,
+                parent_id=i.parent_id,
+                position=i.position,
+                title=i.title,
+                presenter=i.presenter,
+                planned_minutes=i.planned_minutes,
+            )
+            for i in agenda.ordered_items(meeting.id)
+        ],
+        created_by_id=meeting.created_by_id,
+    ).model_dump(mode="json")
+
+
+def _fields(body: MeetingPatch) -> MeetingFields:
+    return MeetingFields(
+        title=body.title,
+        kind=body.kind,
+        room=body.room,
+        host_unit_id=body.host_unit_id,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        quorum_rule=body.quorum_rule,
+        speaker_limit_seconds=body.speaker_limit_seconds,
+        speaker_warning_seconds=body.speaker_warning_seconds,
+        participants=(
+            [ParticipantSpec(p.user_id, p.role, p.bridge_unit_id) for p in body.participants]
+            if body.participants is not None
+            else None
+        ),
+        bridge_unit_ids=body.bridge_unit_ids,
+    )
+
+
+@bp.get("", responses={200: MeetingList, **ERRORS})
+@requires(Perm.SIGNED_IN)
+def list_meetings(query: ListQuery) -> dict[str, object]:
+    """My meetings: those I take part in and those hosted in units I manage."""
+    rows = svc.my_meetings(_me(), query.scope)
+    return {"meetings": [_summary(m, role) for m, role in rows]}
+
+
+@bp.post("", responses={201: MeetingDetail, **ERRORS})
+@requires(Perm.MEETING_CREATE)
+def create_meeting(body: MeetingCreate) -> tuple[dict[str, object], int]:
+    """Schedule a meeting hosted by a unit the caller manages (unit admins)."""
+    me = _me()
+    with transaction():
+        meeting = svc.create_meeting(
+            me, _fields(body), MeetingRole(body.join_as) if body.join_as else None
+        )
+        for item in body.agenda:
+            top = agenda.add_item(meeting, item.model_dump(exclude={"children"}), None)
+            for child in item.children:
+                agenda.add_item(meeting, {**child.model_dump(), "parent_id": top.id}, None)
+    return _detail(meeting, me), 201
+
+
+@bp.get("/<int:meeting_id>", responses={200: MeetingDetail, **ERRORS})
+@requires(Perm.MEETING_VIEW)
+def get_meeting(path: MeetingPath) -> dict[str, object]:
+    return _detail(_meeting(path.meeting_id), _me())
+
+
+@bp.patch("/<int:meeting_id>", responses={200: MeetingDetail, **CONFLICT, **ERRORS})
+@requires(Perm.MEETING_EDIT)
+def update_meeting(path: MeetingPath, body: MeetingPatch) -> dict[str, object]:
+    """Edit details, roster, invited bridges, quorum rule, speaking time limits."""
+    me, outbox = _me(), Outbox()
+    with transaction():
+        meeting = _meeting(path.meeting_id)
+        svc.update_meeting(meeting, me, _fields(body), outbox)
+    outbox.send()
+    return _detail(meeting, me)
+
+
+@bp.post("/<int:meeting_id>/cancel", responses={200: MeetingDetail, **CONFLICT, **ERRORS})
+@requires(Perm.MEETING_EDIT)
+def cancel_meeting(path: MeetingPath) -> dict[str, object]:
+    """Cancel a meeting that has not started."""
+    me, outbox = _me(), Outbox()
+    with transaction():
+        meeting = _meeting(path.meeting_id)
+        svc.cancel_meeting(meeting, outbox)
+    outbox.send()
+    return _detail(meeting, me)
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:meeting_id>/calendar.ics", responses={200: None, **ERRORS})
+@requires(Perm.MEETING_VIEW)
+def meeting_ics(path: MeetingPath) -> Response:
+    """iCalendar (text/calendar) for one meeting."""
+    meeting = _meeting(path.meeting_id)
+    return _ics(ical.calendar_bytes([meeting], meeting.title), f"cuoc-hop-{meeting.id}.ics")
+
+
+class FeedPath(BaseModel):
+    token: Annotated[str, Field(max_length=100)]
+
+
+@calendar_bp.post("/token", responses={200: TokenOut, **ERRORS})
+@requires(Perm.SIGNED_IN)
+def issue_token() -> dict[str, object]:
+    """Create my personal feed URL; any earlier URL stops working. Shown once."""
+    me = _me()
+    with transaction():
+        token = ical.new_token(me)
+    url = url_for("calendar.feed", token=token, _external=True)
+    return TokenOut(token=token, url=url).model_dump()
+
+
+@calendar_bp.delete("/token", responses={200: OkOut, **ERRORS})
+@requires(Perm.SIGNED_IN)
+def revoke_token() -> dict[str, object]:
+    """Revoke my feed URL."""
+    with transaction():
+        revoked = ical.revoke_token(_me())
+    return {"ok": revoked}
+
+
+@calendar_bp.get("/<token>.ics", responses={200: None, 404: ErrorBody})
+@public
+def feed(path: FeedPath) -> Response:
+    """Personal feed for calendar apps; the secret token in the URL is the credential."""
+    user = ical.user_for_token(path.token)
+    if user is None:
+        raise AppError("not_found", "Không tìm thấy lịch.")
+    data = ical.calendar_bytes(ical.feed_meetings(user), f"Lịch họp — {user.full_name}")
+    return _ics(data, "lich-hop.ics")

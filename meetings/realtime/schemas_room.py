@@ -1,0 +1,237 @@
+"""Event payload schemas for the meeting room (agenda, attendance, speakers, meeting).
+
+They document what clients receive; the catalogue checks each example parses.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+NOW = "2026-11-30T08:00:00+00:00"
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitRef(Out):
+    id: int
+    name: str
+
+
+class MeetingOut(Out):
+    id: int
+    title: str
+    kind: str
+    room: str
+    status: str
+    starts_at: str | None
+    ends_at: str | None
+    started_at: str | None
+    closed_at: str | None
+    host_unit: UnitRef
+    quorum_rule: str
+    speaker_limit_seconds: int
+    speaker_warning_seconds: int
+
+
+class ItemOut(Out):
+    id: int
+    parent_id: int | None
+    position: int
+    title: str
+    presenter: str
+    notes: str
+    planned_minutes: int
+    extra_minutes: int
+    elapsed_seconds: int
+    started_at: str | None
+    overrun: bool
+
+
+class AgendaOut(Out):
+    status: str
+    started_at: str | None
+    closed_at: str | None
+    current_item_id: int | None
+    items: list[ItemOut]
+    server_now: str
+
+
+class AgendaEvent(AgendaOut):
+    op: str
+
+
+class QuorumOut(Out):
+    rule: str
+    voting_total: int
+    voting_present: int
+    required: int
+    reached: bool
+
+
+class PersonOut(Out):
+    user_id: int
+    full_name: str
+    role: str
+    status: str | None
+    source: str | None
+    updated_at: str | None
+
+
+class BridgeNode(Out):
+    unit_id: int
+    name: str
+    parent_id: int | None
+    depth: int
+    invited: bool
+    connected: bool
+    sites_total: int
+    sites_connected: int
+
+
+class BridgesOut(Out):
+    total: int
+    connected: int
+    tree: list[BridgeNode]
+
+
+class CountsOut(Out):
+    present: int
+    absent: int
+    excused: int
+    unknown: int
+    total: int
+
+
+class AttendanceOut(Out):
+    people: list[PersonOut]
+    counts: CountsOut
+    quorum: QuorumOut
+    bridges: BridgesOut
+
+
+class RequestOut(Out):
+    id: int
+    user_id: int
+    full_name: str
+    bridge_unit: UnitRef | None
+    topic: str
+    status: str
+    agenda_item_id: int | None
+    requested_at: str | None
+    started_at: str | None
+    ended_at: str | None
+    limit_seconds: int | None
+    duration_seconds: int | None
+
+
+class CurrentOut(RequestOut):
+    overrun: bool = False
+    warning: bool = False
+
+
+class SpeakersOut(Out):
+    queue: list[RequestOut]
+    current: CurrentOut | None
+    history: list[RequestOut]
+    limit_seconds: int
+    warning_seconds: int
+    server_now: str
+
+
+ITEM_EXAMPLE = {
+    "id": 11,
+    "parent_id": None,
+    "position": 0,
+    "title": "Khai mạc",
+    "presenter": "Chủ tọa",
+    "notes": "",
+    "planned_minutes": 10,
+    "extra_minutes": 0,
+    "elapsed_seconds": 0,
+    "started_at": NOW,
+    "overrun": False,
+}
+AGENDA_EXAMPLE = {
+    "op": "current",
+    "status": "in_progress",
+    "started_at": NOW,
+    "closed_at": None,
+    "current_item_id": 11,
+    "items": [ITEM_EXAMPLE],
+    "server_now": NOW,
+}
+MEETING_EXAMPLE = {
+    "id": 1,
+    "title": "Phiên họp UBND tỉnh thường kỳ",
+    "kind": "committee",
+    "room": "Phòng họp số 1",
+    "status": "in_progress",
+    "starts_at": NOW,
+    "ends_at": "2026-11-30T10:00:00+00:00",
+    "started_at": NOW,
+    "closed_at": None,
+    "host_unit": {"id": 1, "name": "Tỉnh Hà Nam"},
+    "quorum_rule": "majority",
+    "speaker_limit_seconds": 300,
+    "speaker_warning_seconds": 60,
+}
+ATTENDANCE_EXAMPLE = {
+    "people": [
+        {
+            "user_id": 4,
+            "full_name": "Lê Văn An",
+            "role": "delegate",
+            "status": "present",
+            "source": "checkin",
+            "updated_at": NOW,
+        }
+    ],
+    "counts": {"present": 1, "absent": 0, "excused": 0, "unknown": 0, "total": 1},
+    "quorum": {
+        "rule": "majority",
+        "voting_total": 1,
+        "voting_present": 1,
+        "required": 1,
+        "reached": True,
+    },
+    "bridges": {
+        "total": 1,
+        "connected": 1,
+        "tree": [
+            {
+                "unit_id": 2,
+                "name": "Thành phố Phủ Lý",
+                "parent_id": 1,
+                "depth": 1,
+                "invited": True,
+                "connected": True,
+                "sites_total": 1,
+                "sites_connected": 1,
+            }
+        ],
+    },
+}
+REQUEST_EXAMPLE = {
+    "id": 5,
+    "user_id": 4,
+    "full_name": "Lê Văn An",
+    "bridge_unit": None,
+    "topic": "Ý kiến về đầu tư công",
+    "status": "waiting",
+    "agenda_item_id": 11,
+    "requested_at": NOW,
+    "started_at": None,
+    "ended_at": None,
+    "limit_seconds": None,
+    "duration_seconds": None,
+}
+SPEAKERS_EXAMPLE = {
+    "queue": [REQUEST_EXAMPLE],
+    "current": None,
+    "history": [],
+    "limit_seconds": 300,
+    "warning_seconds": 60,
+    "server_now": NOW,
+}

@@ -1,0 +1,274 @@
+"""The agenda: ordered items with one level of sub-items, driven live by the chair.
+
+Timers live on the server: an item keeps the seconds spent in earlier turns
+(`elapsed_seconds`) and the start of the running turn (`started_at`). Clients compute
+elapsed = elapsed_seconds + (server_now - started_at) and correct their clock by the
+`server_now` every state carries, so a tablet with a wrong clock still shows the right time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from meetings.db import db
+from meetings.errors import AppError, not_found
+from meetings.models import AgendaItem, Meeting
+from meetings.models.meetings import MeetingStatus
+from meetings.realtime.events import Outbox
+from meetings.services.meetings import (
+    aware,
+    conflict,
+    emit_meeting_updated,
+    ensure_open,
+    iso,
+    lock_meeting,
+    now,
+)
+
+
+def ordered_items(meeting_id: int) -> list[AgendaItem]:
+    """Depth first: each top-level item followed by its sub-items, each level by position."""
+    items = list(
+        db.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    flat: list[AgendaItem] = []
+    for top in children.get(None, []):
+        flat.append(top)
+        flat.extend(children.get(top.id, []))
+    return flat
+
+
+def elapsed_seconds(item: AgendaItem, at: datetime) -> int:
+    running = (at - aware(item.started_at)).total_seconds() if item.started_at else 0.0
+    return item.elapsed_seconds + max(0, int(running))
+
+
+def item_state(item: AgendaItem, at: datetime) -> dict[str, Any]:
+    planned = (item.planned_minutes + item.extra_minutes) * 60
+    elapsed = elapsed_seconds(item, at)
+    return {
+        "id": item.id,
+        "parent_id": item.parent_id,
+        "position": item.position,
+        "title": item.title,
+        "presenter": item.presenter,
+        "notes": item.notes,
+        "planned_minutes": item.planned_minutes,
+        "extra_minutes": item.extra_minutes,
+        "elapsed_seconds": item.elapsed_seconds,
+        "started_at": iso(item.started_at),
+        "overrun": elapsed > planned,
+    }
+
+
+def agenda_state(meeting: Meeting) -> dict[str, Any]:
+    at = now()
+    return {
+        "status": meeting.status.value,
+        "started_at": iso(meeting.started_at),
+        "closed_at": iso(meeting.closed_at),
+        "current_item_id": meeting.current_item_id,
+        "items": [item_state(i, at) for i in ordered_items(meeting.id)],
+        "server_now": at.isoformat(),
+    }
+
+
+def emit_agenda(meeting: Meeting, outbox: Outbox, op: str) -> None:
+    db.flush()
+    outbox.meeting_event(meeting.id, "agenda.updated", {"op": op, **agenda_state(meeting)})
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        raise not_found("Không tìm thấy mục chương trình.")
+    return item
+
+
+# --- live driving -------------------------------------------------------------------
+
+
+def _stop(item: AgendaItem, at: datetime) -> None:
+    if item.started_at is not None:
+        item.elapsed_seconds = elapsed_seconds(item, at)
+        item.started_at = None
+
+
+def _switch(meeting: Meeting, target: AgendaItem | None) -> None:
+    at = now()
+    if meeting.current_item_id is not None:
+        current = db.get(AgendaItem, meeting.current_item_id)
+        if current is not None:
+            _stop(current, at)
+    meeting.current_item_id = target.id if target is not None else None
+    if target is not None:
+        target.started_at = at
+
+
+def _ensure_running(meeting: Meeting) -> None:
+    if meeting.status is MeetingStatus.SCHEDULED:
+        raise conflict("Cuộc họp chưa bắt đầu.")
+    if meeting.status is not MeetingStatus.IN_PROGRESS:
+        raise conflict("Cuộc họp đã kết thúc.")
+
+
+def start_meeting(meeting: Meeting, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    if meeting.status is not MeetingStatus.SCHEDULED:
+        raise conflict("Cuộc họp đã bắt đầu, đã kết thúc hoặc đã bị hủy.")
+    meeting.status = MeetingStatus.IN_PROGRESS
+    meeting.started_at = now()
+    items = ordered_items(meeting.id)
+    _switch(meeting, items[0] if items else None)
+    emit_meeting_updated(meeting, outbox)
+    emit_agenda(meeting, outbox, "started")
+
+
+def end_meeting(meeting: Meeting, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    _ensure_running(meeting)
+    _switch(meeting, None)
+    meeting.status = MeetingStatus.ENDED
+    meeting.closed_at = now()
+    from meetings.services.speakers import close_floor
+
+    close_floor(meeting, outbox)
+    emit_meeting_updated(meeting, outbox)
+    emit_agenda(meeting, outbox, "ended")
+
+
+def set_current(meeting: Meeting, item_id: int | None, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    _ensure_running(meeting)
+    target = _item(meeting, item_id) if item_id is not None else None
+    if meeting.current_item_id == item_id:
+        raise conflict("Mục này đang là mục hiện tại.")
+    _switch(meeting, target)
+    emit_agenda(meeting, outbox, "current")
+
+
+def step(meeting: Meeting, delta: int, outbox: Outbox) -> None:
+    """Next (+1) or previous (-1) in depth-first order."""
+    lock_meeting(meeting.id)
+    _ensure_running(meeting)
+    items = ordered_items(meeting.id)
+    ids = [i.id for i in items]
+    if meeting.current_item_id in ids:
+        index = ids.index(meeting.current_item_id) + delta
+    else:
+        index = 0 if delta > 0 else len(items) - 1
+    if not 0 <= index < len(items):
+        raise conflict("Không còn mục nào " + ("tiếp theo." if delta > 0 else "trước đó."))
+    _switch(meeting, items[index])
+    emit_agenda(meeting, outbox, "current")
+
+
+def extend(meeting: Meeting, item_id: int | None, minutes: int, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    ensure_open(meeting)
+    target_id = item_id if item_id is not None else meeting.current_item_id
+    if target_id is None:
+        raise conflict("Chưa có mục hiện tại để thêm giờ.")
+    item = _item(meeting, target_id)
+    item.extra_minutes += minutes
+    emit_agenda(meeting, outbox, "extended")
+
+
+# --- editing ------------------------------------------------------------------------
+
+
+def _check_parent(meeting: Meeting, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = _item(meeting, parent_id)
+    if parent.parent_id is not None:
+        raise AppError("invalid_payload", "Chương trình chỉ có một cấp mục con.")
+
+
+def _siblings(meeting_id: int, parent_id: int | None) -> list[AgendaItem]:
+    level = (
+        AgendaItem.parent_id.is_(None) if parent_id is None else AgendaItem.parent_id == parent_id
+    )
+    return list(
+        db.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id, level)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+
+
+def add_item(meeting: Meeting, fields: dict[str, Any], outbox: Outbox | None) -> AgendaItem:
+    """Append at the end of its level. `outbox` None: part of creating the meeting."""
+    if outbox is not None:
+        lock_meeting(meeting.id)
+        ensure_open(meeting)
+    parent_id = fields.get("parent_id")
+    _check_parent(meeting, parent_id)
+    siblings = _siblings(meeting.id, parent_id)
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        parent_id=parent_id,
+        position=(siblings[-1].position + 1) if siblings else 0,
+        title=fields["title"].strip(),
+        presenter=fields.get("presenter") or "",
+        planned_minutes=fields.get("planned_minutes") or 10,
+        notes=fields.get("notes") or "",
+        extra_minutes=0,
+        elapsed_seconds=0,
+    )
+    db.add(item)
+    db.flush()
+    if outbox is not None:
+        emit_agenda(meeting, outbox, "created")
+    return item
+
+
+def update_item(meeting: Meeting, item_id: int, fields: dict[str, Any], outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    ensure_open(meeting)
+    item = _item(meeting, item_id)
+    for name in ("title", "presenter", "planned_minutes", "notes"):
+        if fields.get(name) is not None:
+            setattr(item, name, fields[name])
+    emit_agenda(meeting, outbox, "updated")
+
+
+def delete_item(meeting: Meeting, item_id: int, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    ensure_open(meeting)
+    item = _item(meeting, item_id)
+    doomed = [item, *_siblings(meeting.id, item.id)]
+    if meeting.current_item_id in {d.id for d in doomed}:
+        # Deleting the item being discussed leaves the meeting between items.
+        meeting.current_item_id = None
+    for d in reversed(doomed):  # children first, one flush each: the FK cascades otherwise
+        db.delete(d)
+        db.flush()
+    emit_agenda(meeting, outbox, "deleted")
+
+
+def reorder(meeting: Meeting, parent_id: int | None, item_ids: list[int], outbox: Outbox) -> None:
+    """`item_ids` is the full new order of one level (the top level, or one item's children)."""
+    lock_meeting(meeting.id)
+    ensure_open(meeting)
+    if parent_id is not None:
+        _item(meeting, parent_id)
+    siblings = {s.id: s for s in _siblings(meeting.id, parent_id)}
+    if len(item_ids) != len(set(item_ids)):
+        raise AppError("invalid_payload", "Mỗi mục chỉ được xuất hiện một lần.")
+    if set(item_ids) != set(siblings):  # someone added or deleted an item meanwhile
+        raise conflict("Chương trình đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách.")
+    for position, item_id in enumerate(item_ids):
+        siblings[item_id].position = position
+    emit_agenda(meeting, outbox, "reordered")

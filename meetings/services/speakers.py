@@ -1,0 +1,213 @@
+"""The floor: requests to speak, the queue, the current speaker and the history.
+
+Each request is one row that moves waiting → speaking → done (or withdrawn / removed),
+so the history of who spoke, when and for how long is the rows that reached `done`.
+`current_speaker()` is what the video bridge asks to put the speaker's site on air.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from meetings.db import db
+from meetings.errors import AppError, not_found
+from meetings.models import Meeting, MeetingRole, SpeakerRequest, SpeakerStatus, User
+from meetings.realtime.events import Outbox
+from meetings.services.meetings import (
+    aware,
+    conflict,
+    ensure_open,
+    iso,
+    lock_meeting,
+    now,
+    participant_of,
+)
+
+OPEN = (SpeakerStatus.WAITING, SpeakerStatus.SPEAKING)
+
+
+def _request_state(req: SpeakerRequest) -> dict[str, Any]:
+    duration = None
+    if req.started_at is not None and req.ended_at is not None:
+        duration = int((aware(req.ended_at) - aware(req.started_at)).total_seconds())
+    return {
+        "id": req.id,
+        "user_id": req.user_id,
+        "full_name": req.user.full_name,
+        "bridge_unit": (
+            {"id": req.bridge_unit.id, "name": req.bridge_unit.name} if req.bridge_unit else None
+        ),
+        "topic": req.topic,
+        "status": req.status.value,
+        "agenda_item_id": req.agenda_item_id,
+        "requested_at": iso(req.requested_at),
+        "started_at": iso(req.started_at),
+        "ended_at": iso(req.ended_at),
+        "limit_seconds": req.limit_seconds,
+        "duration_seconds": duration,
+    }
+
+
+def _rows(meeting_id: int, *statuses: SpeakerStatus) -> list[SpeakerRequest]:
+    return list(
+        db.scalars(
+            select(SpeakerRequest)
+            .where(SpeakerRequest.meeting_id == meeting_id, SpeakerRequest.status.in_(statuses))
+            .order_by(SpeakerRequest.position, SpeakerRequest.id)
+        )
+    )
+
+
+def _speaking(meeting_id: int) -> SpeakerRequest | None:
+    rows = _rows(meeting_id, SpeakerStatus.SPEAKING)
+    return rows[0] if rows else None
+
+
+def current_speaker(meeting_id: int) -> dict[str, Any] | None:
+    """The granted speaker now, or None. `bridge_unit` is set when a bridge site speaks."""
+    req = _speaking(meeting_id)
+    return _request_state(req) if req is not None else None
+
+
+def speakers_state(meeting: Meeting) -> dict[str, Any]:
+    at = now()
+    current = _speaking(meeting.id)
+    current_state = _request_state(current) if current else None
+    if current is not None and current_state is not None and current.started_at is not None:
+        spoken = (at - aware(current.started_at)).total_seconds()
+        limit = current.limit_seconds or meeting.speaker_limit_seconds
+        current_state["overrun"] = spoken > limit
+        current_state["warning"] = spoken > limit - meeting.speaker_warning_seconds
+    history = sorted(
+        _rows(meeting.id, SpeakerStatus.DONE), key=lambda r: aware(r.started_at or r.requested_at)
+    )
+    return {
+        "queue": [_request_state(r) for r in _rows(meeting.id, SpeakerStatus.WAITING)],
+        "current": current_state,
+        "history": [_request_state(r) for r in history],
+        "limit_seconds": meeting.speaker_limit_seconds,
+        "warning_seconds": meeting.speaker_warning_seconds,
+        "server_now": at.isoformat(),
+    }
+
+
+def emit_speakers(meeting: Meeting, outbox: Outbox) -> None:
+    db.flush()
+    outbox.meeting_event(meeting.id, "speaker.updated", speakers_state(meeting))
+
+
+def _request(meeting: Meeting, request_id: int) -> SpeakerRequest:
+    req = db.get(SpeakerRequest, request_id)
+    if req is None or req.meeting_id != meeting.id:
+        raise not_found("Không tìm thấy yêu cầu phát biểu.")
+    return req
+
+
+def request_floor(meeting: Meeting, user: User, topic: str, outbox: Outbox) -> dict[str, Any]:
+    lock_meeting(meeting.id)
+    ensure_open(meeting)
+    mine = [r for r in _rows(meeting.id, *OPEN) if r.user_id == user.id]
+    if mine:
+        raise conflict("Bạn đã đăng ký phát biểu rồi.")
+    participant = participant_of(meeting.id, user.id)
+    bridge_unit_id = (
+        participant.bridge_unit_id
+        if participant is not None and participant.role is MeetingRole.BRIDGE_OPERATOR
+        else None
+    )
+    waiting = _rows(meeting.id, SpeakerStatus.WAITING)
+    req = SpeakerRequest(
+        meeting_id=meeting.id,
+        user_id=user.id,
+        bridge_unit_id=bridge_unit_id,
+        agenda_item_id=meeting.current_item_id,
+        topic=topic.strip(),
+        status=SpeakerStatus.WAITING,
+        position=(waiting[-1].position + 1) if waiting else 0,
+        requested_at=now(),
+    )
+    db.add(req)
+    db.flush()
+    emit_speakers(meeting, outbox)
+    return _request_state(req)
+
+
+def withdraw(meeting: Meeting, user: User, request_id: int, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    req = _request(meeting, request_id)
+    if req.user_id != user.id:
+        raise not_found("Không tìm thấy yêu cầu phát biểu.")
+    if req.status is not SpeakerStatus.WAITING:
+        raise conflict("Yêu cầu không còn trong hàng chờ.")
+    req.status = SpeakerStatus.WITHDRAWN
+    req.ended_at = now()
+    emit_speakers(meeting, outbox)
+
+
+def _finish(req: SpeakerRequest) -> None:
+    req.status = SpeakerStatus.DONE
+    req.ended_at = now()
+
+
+def grant(meeting: Meeting, request_id: int, limit_seconds: int | None, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    ensure_open(meeting)
+    req = _request(meeting, request_id)
+    if req.status is not SpeakerStatus.WAITING:
+        raise conflict("Yêu cầu đã được rút, đã bị xóa hoặc đã phát biểu.")
+    current = _speaking(meeting.id)
+    if current is not None:  # giving the floor to someone ends the current turn
+        _finish(current)
+    req.status = SpeakerStatus.SPEAKING
+    req.started_at = now()
+    req.limit_seconds = limit_seconds or meeting.speaker_limit_seconds
+    emit_speakers(meeting, outbox)
+
+
+def end_turn(meeting: Meeting, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    current = _speaking(meeting.id)
+    if current is None:
+        raise conflict("Không có ai đang phát biểu.")
+    _finish(current)
+    emit_speakers(meeting, outbox)
+
+
+def remove(meeting: Meeting, request_id: int, outbox: Outbox) -> None:
+    lock_meeting(meeting.id)
+    req = _request(meeting, request_id)
+    if req.status is not SpeakerStatus.WAITING:
+        raise conflict("Yêu cầu không còn trong hàng chờ.")
+    req.status = SpeakerStatus.REMOVED
+    req.ended_at = now()
+    emit_speakers(meeting, outbox)
+
+
+def reorder(meeting: Meeting, request_ids: list[int], outbox: Outbox) -> None:
+    """`request_ids` is the full new order of the waiting queue."""
+    lock_meeting(meeting.id)
+    waiting = {r.id: r for r in _rows(meeting.id, SpeakerStatus.WAITING)}
+    if len(request_ids) != len(set(request_ids)):
+        raise AppError("invalid_payload", "Mỗi yêu cầu chỉ được xuất hiện một lần.")
+    if set(request_ids) != set(waiting):  # someone joined or left the queue meanwhile
+        raise AppError(
+            "conflict", "Hàng chờ đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách."
+        )
+    for position, request_id in enumerate(request_ids):
+        waiting[request_id].position = position
+    emit_speakers(meeting, outbox)
+
+
+def close_floor(meeting: Meeting, outbox: Outbox) -> None:
+    """When the meeting ends: the current turn ends and the queue is cleared."""
+    open_rows = _rows(meeting.id, *OPEN)
+    for req in open_rows:
+        if req.status is SpeakerStatus.SPEAKING:
+            _finish(req)
+        else:
+            req.status = SpeakerStatus.REMOVED
+            req.ended_at = now()
+    if open_rows:
+        emit_speakers(meeting, outbox)
