@@ -8,6 +8,7 @@
 //       the command may or may not have run — retry only idempotent commands).
 //   const data = await commandData("poll.cast", {...})   same, but throws CommandError(code)
 //   const off = on("agenda.updated", (event) => …)       survives reconnects; off() to stop
+//   const off = onAny((name, event) => …)                every server event (meeting-state.js)
 //   const off = onConnect(({ recovered }) => …)          every (re)connect: ask for a snapshot
 //   onStatus((state) => …)   "offline" | "connecting" | "connected" | "reconnecting"
 //   createStatusPill()       a small live element showing the state; put it in a header
@@ -30,6 +31,7 @@ const statusListeners = new Set();
 const connectListeners = new Set();
 const refusedListeners = new Set();
 const eventHandlers = new Map();
+const anyHandlers = new Set();
 
 export class CommandError extends Error {
   constructor(error) {
@@ -103,7 +105,20 @@ export function on(event, handler) {
   };
 }
 
+/** Subscribe to every server event: handler(name, ...args). Returns an unsubscribe function. */
+export function onAny(handler) {
+  anyHandlers.add(handler);
+  return () => anyHandlers.delete(handler);
+}
+
 function dispatch(event, args) {
+  for (const handler of [...anyHandlers]) {
+    try {
+      handler(event, ...args);
+    } catch (error) {
+      console.error(`socket handler for any event ("${event}") failed`, error);
+    }
+  }
   const set = eventHandlers.get(event);
   if (!set) return;
   for (const handler of [...set]) {

@@ -1,0 +1,210 @@
+// Projector: a read-only wall screen readable from 3 m. Meeting title, what is being
+// discussed with its clock, and who has the floor with theirs. Bare layout, no scrolling
+// at 1920×1080 or 1280×720: every size is in viewport units and long text is clamped.
+
+import { emblem, h } from "../dom.js";
+import { formatTime, t } from "../i18n.js";
+import {
+  currentItem,
+  formatDuration,
+  itemNumbers,
+  itemTimer,
+  meetingElapsed,
+  meetingOverrun,
+  speakerTimer,
+} from "../meeting-state.js";
+import { createSlot, mountPanels } from "../room-panels.js";
+import { registerView } from "../router.js";
+import { createStatusPill } from "../socket.js";
+import { ICONS, icon, openRoom, replaceKeepingFocus, scheduleText, setState, timerText } from "./room-common.js";
+
+registerView("/meetings/:id/projector", renderProjector, {
+  name: "meeting-projector",
+  layout: "bare",
+  titleKey: "projector.title",
+});
+
+async function renderProjector(ctx) {
+  let tickers = [];
+  document.documentElement.classList.add("is-projector");
+  ctx.onCleanup(() => document.documentElement.classList.remove("is-projector"));
+
+  const status = h("div", { class: "room-status" });
+  const top = h("header", { class: "pj-top" });
+  const main = h("section", { class: "pj-main", "aria-live": "polite" });
+  const floor = h("section", { class: "pj-floor", "aria-live": "polite" });
+  const pollSlot = createSlot("poll", "pj-slot");
+  const presenterSlot = createSlot("presenter", "pj-slot");
+  const pill = createStatusPill();
+  pill.classList.add("pj-conn");
+  const screen = h("div", { class: "projector", hidden: true }, top, main, pollSlot, presenterSlot, floor, pill);
+  ctx.root.append(status, screen);
+
+  let panels = null;
+  let store = null;
+
+  function render(state) {
+    status.replaceChildren();
+    screen.hidden = false;
+    tickers = [];
+    renderTop(state);
+    renderMain(state);
+    renderFloor(state);
+    applyPanels(state);
+  }
+
+  function applyPanels(state) {
+    if (!panels) return;
+    panels.update(state);
+    // An open poll or a shown document takes the centre; the item shrinks to one line.
+    screen.classList.toggle("has-panel", !pollSlot.hidden || !presenterSlot.hidden);
+  }
+
+  function tick(now) {
+    for (const ticker of tickers) ticker(now);
+  }
+
+  function renderTop(state) {
+    const { meeting } = state;
+    const clock = h("span", { class: "pj-clock" });
+    const elapsed = timerText("pj-elapsed");
+    const elapsedBox = h("span", { class: "pj-elapsed-box" }, icon(ICONS.clock, 0), elapsed);
+    elapsedBox.querySelector("svg").setAttribute("class", "icon pj-icon");
+    tickers.push((now) => {
+      clock.textContent = formatTime(new Date(now));
+      const seconds = meetingElapsed(state, now);
+      elapsedBox.hidden = seconds == null;
+      elapsed.update(seconds);
+      setState(elapsedBox, { overrun: meetingOverrun(state, now) });
+    });
+    const mark = emblem(64);
+    mark.setAttribute("class", "emblem pj-emblem");
+    replaceKeepingFocus(
+      top,
+      mark,
+      h(
+        "div",
+        { class: "pj-heading" },
+        h("h1", { class: "pj-meeting", text: meeting.title }),
+        h("p", { class: "pj-meeting-sub", text: [meeting.host_unit && meeting.host_unit.name, meeting.room].filter(Boolean).join(" · ") }),
+      ),
+      h("div", { class: "pj-clocks" }, clock, elapsedBox),
+    );
+  }
+
+  function renderMain(state) {
+    const { meeting, agenda } = state;
+    const item = currentItem(state);
+    const numbers = itemNumbers(agenda.items);
+    if (meeting.status === "scheduled") {
+      replaceKeepingFocus(
+        main,
+        h("p", { class: "pj-label", i18n: "projector.welcome" }),
+        h("h2", { class: "pj-item", i18n: "room.not_started" }),
+        h("p", { class: "pj-presenter", text: scheduleText(meeting) }),
+      );
+      main.dataset.state = "scheduled";
+      return;
+    }
+    if (meeting.status !== "in_progress") {
+      replaceKeepingFocus(main, h("h2", { class: "pj-item", i18n: `room.closed_${meeting.status}` }));
+      main.dataset.state = "closed";
+      return;
+    }
+    if (!item) {
+      replaceKeepingFocus(main, h("h2", { class: "pj-item", i18n: "room.break" }), h("p", { class: "pj-presenter", i18n: "room.break_hint" }));
+      main.dataset.state = "break";
+      return;
+    }
+    main.dataset.state = "item";
+    const timer = timerText("pj-timer");
+    const remain = h("span", { class: "pj-remain" });
+    const box = h(
+      "div",
+      { class: "pj-timer-box" },
+      timer,
+      h("span", { class: "pj-of", text: `/ ${formatDuration((item.planned_minutes + item.extra_minutes) * 60)}` }),
+      remain,
+    );
+    tickers.push((now) => {
+      const tm = itemTimer(item, now);
+      timer.update(tm.elapsed);
+      remain.textContent = tm.overrun
+        ? t("room.overrun_by", { time: formatDuration(-tm.remaining) })
+        : t("room.remaining", { time: formatDuration(tm.remaining) });
+      setState(box, tm);
+    });
+    const index = agenda.items.findIndex((i) => i.id === item.id);
+    const next = agenda.items[index + 1];
+    replaceKeepingFocus(
+      main,
+      h("p", { class: "pj-label", i18n: "room.now_discussing" }),
+      h(
+        "h2",
+        { class: "pj-item", dataset: { itemId: item.id } },
+        h("span", { class: "pj-item-no", text: `${numbers.get(item.id)}. ` }),
+        h("span", { class: "pj-item-title", text: item.title }),
+      ),
+      item.presenter ? h("p", { class: "pj-presenter", text: item.presenter }) : null,
+      box,
+      next ? h("p", { class: "pj-next", i18n: "projector.next_item", i18nParams: { title: `${numbers.get(next.id)}. ${next.title}` } }) : null,
+    );
+  }
+
+  function renderFloor(state) {
+    const { speakers } = state;
+    const cur = speakers.current;
+    if (!cur) {
+      const waiting = speakers.queue.slice(0, 3);
+      floor.dataset.state = waiting.length ? "queue" : "empty";
+      replaceKeepingFocus(
+        floor,
+        waiting.length
+          ? [
+              h("p", { class: "pj-label", i18n: "projector.queue", i18nParams: { n: speakers.queue.length } }),
+              h("ol", { class: "pj-queue" }, waiting.map((r) => h("li", { text: r.full_name }))),
+            ]
+          : [],
+      );
+      return;
+    }
+    floor.dataset.state = "speaking";
+    const timer = timerText("pj-speaker-timer");
+    const bar = h("div", { class: "progress-fill" });
+    const box = h(
+      "div",
+      { class: "pj-speaker-clock" },
+      timer,
+      h("span", { class: "pj-of", text: `/ ${formatDuration(cur.limit_seconds || speakers.limit_seconds)}` }),
+      h("div", { class: "progress pj-progress", "aria-hidden": "true" }, bar),
+    );
+    tickers.push((now) => {
+      const st = speakerTimer(speakers, now);
+      if (!st) return;
+      timer.update(st.spoken);
+      bar.style.width = `${Math.min(100, (st.spoken / Math.max(1, st.limit)) * 100)}%`;
+      setState(box, st);
+      setState(floor, st);
+    });
+    replaceKeepingFocus(
+      floor,
+      icon(ICONS.mic, 0),
+      h(
+        "div",
+        { class: "pj-speaker" },
+        h("p", { class: "pj-label", i18n: "room.speaking_now" }),
+        h("p", { class: "pj-speaker-name", text: cur.full_name }),
+        cur.bridge_unit || cur.topic
+          ? h("p", { class: "pj-speaker-sub", text: [cur.bridge_unit && cur.bridge_unit.name, cur.topic].filter(Boolean).join(" · ") })
+          : null,
+      ),
+      box,
+    );
+    floor.querySelector("svg").setAttribute("class", "icon pj-mic");
+  }
+
+  await openRoom(ctx, { container: status, render, tick, onStore: (s) => { store = s; } });
+  panels = mountPanels("projector", { poll: pollSlot, presenter: presenterSlot }, { store, ctx });
+  ctx.onCleanup(() => panels.destroy());
+  if (store.state) applyPanels(store.state);
+}

@@ -1,0 +1,230 @@
+// Pieces shared by the meeting-room screens (chair console, tablet, projector).
+
+import { h, setI18n } from "../dom.js";
+import { errorMessage, formatDate, formatTime, t, translateDom } from "../i18n.js";
+import { command } from "../socket.js";
+import { toast } from "../toast.js";
+import { createMeetingStore, formatDuration, parseTime } from "../meeting-state.js";
+
+/**
+ * Send a command for a button: the button is disabled while it runs, errors become a
+ * translated toast. quiet: error codes not worth a toast (the state resyncs anyway).
+ */
+export async function runCommand(name, payload, { button, quiet = [], store } = {}) {
+  if (button) {
+    if (button.dataset.busy === "1") return null;
+    button.dataset.busy = "1";
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+  }
+  try {
+    const ack = await command(name, payload);
+    if (!ack.ok) {
+      const code = ack.error && ack.error.code;
+      if (!quiet.includes(code)) toast(null, { text: errorMessage(ack.error), kind: "error" });
+      // Our picture may be stale (someone else acted first): fetch the truth.
+      if (store && code === "conflict") store.refresh();
+    }
+    return ack;
+  } finally {
+    if (button && button.isConnected) {
+      button.dataset.busy = "";
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    } else if (button) {
+      button.dataset.busy = "";
+    }
+  }
+}
+
+/** Replace an element's children, keeping keyboard focus on the "same" control. */
+export function replaceKeepingFocus(element, ...children) {
+  const active = document.activeElement;
+  const key = active && element.contains(active) ? active.dataset.focusKey : null;
+  element.replaceChildren(...children.flat().filter(Boolean));
+  translateDom(element);
+  if (key) {
+    const again = element.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+    if (again && !again.disabled) again.focus({ preventScroll: true });
+  }
+}
+
+export function statusBadge(status) {
+  return h("span", {
+    class: `badge badge-status badge-${status}`,
+    i18n: `room.status.${status}`,
+    dataset: { status },
+  });
+}
+
+export function roleLabelKey(role) {
+  return `room.role.${role || "manager"}`;
+}
+
+/** "08:00 – 10:00, 30/11/2026" style schedule line. */
+export function scheduleText(meeting) {
+  if (!meeting) return "";
+  const start = parseTime(meeting.starts_at);
+  const end = parseTime(meeting.ends_at);
+  if (Number.isNaN(start)) return "";
+  const date = new Date(start);
+  return `${formatTime(date)}${Number.isNaN(end) ? "" : ` – ${formatTime(new Date(end))}`}, ${formatDate(date)}`;
+}
+
+/** A timer text element; update(seconds) rewrites it only when it changes. */
+export function timerText(className) {
+  const element = h("span", { class: ["timer", className].filter(Boolean).join(" ") });
+  let last = null;
+  element.update = (seconds) => {
+    const text = seconds == null ? "--:--" : formatDuration(seconds);
+    if (text !== last) {
+      element.textContent = text;
+      last = text;
+    }
+  };
+  return element;
+}
+
+export function setState(element, { overrun = false, warning = false } = {}) {
+  element.classList.toggle("is-overrun", overrun);
+  element.classList.toggle("is-warning", warning && !overrun);
+}
+
+/** The loading / error frame while the first snapshot comes in. */
+export function loadingBlock() {
+  return h(
+    "div",
+    { class: "room-loading", role: "status" },
+    h("span", { class: "spinner", "aria-hidden": "true" }),
+    h("p", { i18n: "room.loading" }),
+  );
+}
+
+export function errorBlock(error) {
+  return h(
+    "section",
+    { class: "card message-card", role: "alert" },
+    h("h1", { class: "card-title", i18n: "room.error_title" }),
+    h("p", { text: errorMessage(error) }),
+    h("a", { class: "btn btn-secondary", href: "#/", i18n: "common.back_home" }),
+  );
+}
+
+/**
+ * Common view lifecycle: a store for ctx.params.id, started; render(state) on each change;
+ * tick(now) every second. Returns the store.
+ */
+export async function openRoom(ctx, { container, render, tick, onStore }) {
+  const store = createMeetingStore(ctx.params.id);
+  if (onStore) onStore(store);
+  ctx.onCleanup(() => store.stop());
+  container.replaceChildren(loadingBlock());
+  translateDom(container);
+  let timer = null;
+  const startTicking = () => {
+    if (timer || !tick) return;
+    const loop = () => {
+      try {
+        tick(store.serverNow());
+      } catch (error) {
+        console.error(error);
+      }
+      timer = setTimeout(loop, 1000 - (store.serverNow() % 1000) + 10);
+    };
+    loop();
+  };
+  ctx.onCleanup(() => clearTimeout(timer));
+  const renderNow = (state) => {
+    render(state, store);
+    if (tick) tick(store.serverNow()); // new timer elements get their text at once
+  };
+  store.subscribe((state) => {
+    if (!state) {
+      if (store.error) container.replaceChildren(errorBlock(store.error));
+      return;
+    }
+    renderNow(state);
+    startTicking();
+  });
+  // A tablet waking up: ask for the truth at once rather than at the next event.
+  const onVisible = () => {
+    if (document.visibilityState === "visible" && store.state) store.refresh();
+  };
+  document.addEventListener("visibilitychange", onVisible);
+  ctx.onCleanup(() => document.removeEventListener("visibilitychange", onVisible));
+  ctx.onLangChange(() => {
+    if (store.state) renderNow(store.state);
+  });
+  // For tests and support: the store of the open room.
+  window.__meetingStore = store;
+  ctx.onCleanup(() => {
+    if (window.__meetingStore === store) window.__meetingStore = null;
+  });
+  await store.start();
+  return store;
+}
+
+/** An inline two-step confirm: first tap arms it, second tap (within 5 s) runs. */
+export function confirmButton({ className, labelKey, confirmKey, focusKey, onConfirm }) {
+  const button = h("button", {
+    type: "button",
+    class: className,
+    i18n: labelKey,
+    dataset: { focusKey },
+  });
+  let armed = null;
+  button.addEventListener("click", () => {
+    if (!armed) {
+      setI18n(button, confirmKey);
+      button.classList.add("is-armed");
+      armed = setTimeout(() => {
+        armed = null;
+        button.classList.remove("is-armed");
+        setI18n(button, labelKey);
+      }, 5000);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    button.classList.remove("is-armed");
+    setI18n(button, labelKey);
+    onConfirm(button);
+  });
+  return button;
+}
+
+export function icon(d, size = 22) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", String(size));
+  svg.setAttribute("height", String(size));
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "icon");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", d);
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
+export const ICONS = {
+  mic: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2z",
+  check: "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
+  up: "M12 8l-6 6 1.4 1.4L12 10.8l4.6 4.6L18 14z",
+  down: "M12 16l6-6-1.4-1.4L12 13.2 7.4 8.6 6 10z",
+  next: "M6 18l8.5-6L6 6v12zm10-12v12h2V6h-2z",
+  prev: "M6 6h2v12H6zm3.5 6 8.5 6V6z",
+  close: "M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z",
+  grip: "M9 5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3zm6 0a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3zM9 10.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3zm6 0a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3zM9 16a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3zm6 0a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3z",
+  clock: "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm.5-13H11v6l5.2 3.2.8-1.3-4.5-2.7z",
+  people: "M16 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13zm8 0c-.3 0-.6 0-1 .1 1.2.8 2 1.9 2 3.4V19h6v-2.5c0-2.3-4.7-3.5-7-3.5z",
+  screen: "M21 3H3a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h7v2H8v2h8v-2h-2v-2h7a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 13H3V5h18v11z",
+  tablet: "M18 1H6a2 2 0 0 0-2 2v18a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V3a2 2 0 0 0-2-2zm-6 21a1.5 1.5 0 1 1 0-3 1.5 1.5 0 0 1 0 3zm6-4H6V4h12v14z",
+  calendar: "M7 2h2v2h6V2h2v2h2a2 2 0 0 1 2 2v13a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h2V2zM5 9v10h14V9H5z",
+  pause: "M6 5h4v14H6zm8 0h4v14h-4z",
+  play: "M8 5v14l11-7z",
+  plus: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
+};
+
+export { t };
