@@ -13,6 +13,7 @@ from meetings.realtime.events import meeting_room
 from meetings.realtime.hooks import run_join, run_leave
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import build_snapshot, snapshot_part
+from meetings.services.meetings import meeting_public
 
 
 class MeetingRef(BaseModel):
@@ -62,16 +63,10 @@ def leave(ctx: Ctx, body: MeetingRef) -> None:
 
 @snapshot_part("meeting")
 def meeting_part(meeting: Meeting, user: User) -> dict[str, Any]:
+    """The same public body as `meeting.updated`, plus what this person may do."""
     participant = meeting_role(user, meeting.id)
     return {
-        "id": meeting.id,
-        "title": meeting.title,
-        "kind": meeting.kind,
-        "room": meeting.room,
-        "status": meeting.status.value,
-        "starts_at": meeting.starts_at.isoformat(),
-        "ends_at": meeting.ends_at.isoformat(),
-        "host_unit": {"id": meeting.host_unit.id, "name": meeting.host_unit.name},
+        **meeting_public(meeting),
         "my_role": participant.role.value if participant else None,
         "my_permissions": sorted(p.value for p in meeting_perms(user, meeting)),
     }

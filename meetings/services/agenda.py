@@ -117,15 +117,15 @@ def _switch(meeting: Meeting, target: AgendaItem | None) -> None:
 
 def _ensure_running(meeting: Meeting) -> None:
     if meeting.status is MeetingStatus.SCHEDULED:
-        raise conflict("Cuộc họp chưa bắt đầu.")
+        raise conflict("Cuộc họp chưa bắt đầu.", "not_started")
     if meeting.status is not MeetingStatus.IN_PROGRESS:
-        raise conflict("Cuộc họp đã kết thúc.")
+        raise conflict("Cuộc họp đã kết thúc.", "ended")
 
 
 def start_meeting(meeting: Meeting, outbox: Outbox) -> None:
     lock_meeting(meeting.id)
     if meeting.status is not MeetingStatus.SCHEDULED:
-        raise conflict("Cuộc họp đã bắt đầu, đã kết thúc hoặc đã bị hủy.")
+        raise conflict("Cuộc họp đã bắt đầu, đã kết thúc hoặc đã bị hủy.", "already_started")
     meeting.status = MeetingStatus.IN_PROGRESS
     meeting.started_at = now()
     items = ordered_items(meeting.id)
@@ -152,7 +152,7 @@ def set_current(meeting: Meeting, item_id: int | None, outbox: Outbox) -> None:
     _ensure_running(meeting)
     target = _item(meeting, item_id) if item_id is not None else None
     if meeting.current_item_id == item_id:
-        raise conflict("Mục này đang là mục hiện tại.")
+        raise conflict("Mục này đang là mục hiện tại.", "same_item")
     _switch(meeting, target)
     emit_agenda(meeting, outbox, "current")
 
@@ -166,9 +166,15 @@ def step(meeting: Meeting, delta: int, outbox: Outbox) -> None:
     if meeting.current_item_id in ids:
         index = ids.index(meeting.current_item_id) + delta
     else:
-        index = 0 if delta > 0 else len(items) - 1
+        # During a break, "next" resumes after the last item discussed, not at the top.
+        discussed = [n for n, item in enumerate(items) if item.elapsed_seconds > 0]
+        last = discussed[-1] if discussed else -1
+        index = last + 1 if delta > 0 else (last if last >= 0 else len(items) - 1)
     if not 0 <= index < len(items):
-        raise conflict("Không còn mục nào " + ("tiếp theo." if delta > 0 else "trước đó."))
+        raise conflict(
+            "Không còn mục nào " + ("tiếp theo." if delta > 0 else "trước đó."),
+            "no_next" if delta > 0 else "no_previous",
+        )
     _switch(meeting, items[index])
     emit_agenda(meeting, outbox, "current")
 
@@ -178,7 +184,7 @@ def extend(meeting: Meeting, item_id: int | None, minutes: int, outbox: Outbox) 
     ensure_open(meeting)
     target_id = item_id if item_id is not None else meeting.current_item_id
     if target_id is None:
-        raise conflict("Chưa có mục hiện tại để thêm giờ.")
+        raise conflict("Chưa có mục hiện tại để thêm giờ.", "no_current_item")
     item = _item(meeting, target_id)
     item.extra_minutes += minutes
     emit_agenda(meeting, outbox, "extended")
@@ -268,7 +274,9 @@ def reorder(meeting: Meeting, parent_id: int | None, item_ids: list[int], outbox
     if len(item_ids) != len(set(item_ids)):
         raise AppError("invalid_payload", "Mỗi mục chỉ được xuất hiện một lần.")
     if set(item_ids) != set(siblings):  # someone added or deleted an item meanwhile
-        raise conflict("Chương trình đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách.")
+        raise conflict(
+            "Chương trình đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách.", "stale_order"
+        )
     for position, item_id in enumerate(item_ids):
         siblings[item_id].position = position
     emit_agenda(meeting, outbox, "reordered")

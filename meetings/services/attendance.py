@@ -209,7 +209,11 @@ def mark(meeting: Meeting, user_id: int, status: str, by: User, outbox: Outbox) 
     if participant is None:
         raise not_found("Người này không có trong thành phần cuộc họp.")
     if participant.role is MeetingRole.BRIDGE_OPERATOR:
-        raise AppError("conflict", "Điểm cầu được tính có mặt theo kết nối, không điểm danh tay.")
+        raise AppError(
+            "conflict",
+            "Điểm cầu được tính có mặt theo kết nối, không điểm danh tay.",
+            {"reason": "bridge_presence_is_automatic"},
+        )
     changed = _set(meeting, user_id, AttendanceStatus(status), "mark", by.id)
     if changed:
         emit_attendance(meeting, outbox)

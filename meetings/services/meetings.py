@@ -49,8 +49,9 @@ def iso(value: datetime | None) -> str | None:
     return aware(value).isoformat() if value is not None else None
 
 
-def conflict(message: str) -> AppError:
-    return AppError("conflict", message)
+def conflict(message: str, reason: str) -> AppError:
+    """`reason` tells the client which rule refused, so it can say more than "conflict"."""
+    return AppError("conflict", message, {"reason": reason})
 
 
 def lock_meeting(meeting_id: int) -> None:
@@ -61,7 +62,7 @@ def lock_meeting(meeting_id: int) -> None:
 
 def ensure_open(meeting: Meeting) -> None:
     if meeting.status not in OPEN_STATUSES:
-        raise conflict("Cuộc họp đã kết thúc hoặc đã bị hủy.")
+        raise conflict("Cuộc họp đã kết thúc hoặc đã bị hủy.", "closed_meeting")
 
 
 def participant_of(meeting_id: int, user_id: int) -> Participant | None:
@@ -243,7 +244,7 @@ def update_meeting(meeting: Meeting, user: User, fields: MeetingFields, outbox: 
 def cancel_meeting(meeting: Meeting, outbox: Outbox) -> None:
     lock_meeting(meeting.id)
     if meeting.status is not MeetingStatus.SCHEDULED:
-        raise conflict("Chỉ hủy được cuộc họp chưa bắt đầu.")
+        raise conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", "already_started")
     meeting.status = MeetingStatus.CANCELLED
     meeting.closed_at = now()
     emit_meeting_updated(meeting, outbox)

@@ -79,7 +79,10 @@ def speakers_state(meeting: Meeting) -> dict[str, Any]:
         spoken = (at - aware(current.started_at)).total_seconds()
         limit = current.limit_seconds or meeting.speaker_limit_seconds
         current_state["overrun"] = spoken > limit
-        current_state["warning"] = spoken > limit - meeting.speaker_warning_seconds
+        # A short custom turn must not warn from its first second: at most half the turn.
+        warn_before = min(meeting.speaker_warning_seconds, limit // 2)
+        current_state["warning"] = spoken > limit - warn_before
+        current_state["warning_seconds"] = warn_before
     history = sorted(
         _rows(meeting.id, SpeakerStatus.DONE), key=lambda r: aware(r.started_at or r.requested_at)
     )
@@ -110,7 +113,7 @@ def request_floor(meeting: Meeting, user: User, topic: str, outbox: Outbox) -> d
     ensure_open(meeting)
     mine = [r for r in _rows(meeting.id, *OPEN) if r.user_id == user.id]
     if mine:
-        raise conflict("Bạn đã đăng ký phát biểu rồi.")
+        raise conflict("Bạn đã đăng ký phát biểu rồi.", "already_requested")
     participant = participant_of(meeting.id, user.id)
     bridge_unit_id = (
         participant.bridge_unit_id
@@ -140,7 +143,7 @@ def withdraw(meeting: Meeting, user: User, request_id: int, outbox: Outbox) -> N
     if req.user_id != user.id:
         raise not_found("Không tìm thấy yêu cầu phát biểu.")
     if req.status is not SpeakerStatus.WAITING:
-        raise conflict("Yêu cầu không còn trong hàng chờ.")
+        raise conflict("Yêu cầu không còn trong hàng chờ.", "not_in_queue")
     req.status = SpeakerStatus.WITHDRAWN
     req.ended_at = now()
     emit_speakers(meeting, outbox)
@@ -156,7 +159,7 @@ def grant(meeting: Meeting, request_id: int, limit_seconds: int | None, outbox: 
     ensure_open(meeting)
     req = _request(meeting, request_id)
     if req.status is not SpeakerStatus.WAITING:
-        raise conflict("Yêu cầu đã được rút, đã bị xóa hoặc đã phát biểu.")
+        raise conflict("Yêu cầu đã được rút, đã bị xóa hoặc đã phát biểu.", "request_closed")
     current = _speaking(meeting.id)
     if current is not None:  # giving the floor to someone ends the current turn
         _finish(current)
@@ -170,7 +173,7 @@ def end_turn(meeting: Meeting, outbox: Outbox) -> None:
     lock_meeting(meeting.id)
     current = _speaking(meeting.id)
     if current is None:
-        raise conflict("Không có ai đang phát biểu.")
+        raise conflict("Không có ai đang phát biểu.", "nobody_speaking")
     _finish(current)
     emit_speakers(meeting, outbox)
 
@@ -179,7 +182,7 @@ def remove(meeting: Meeting, request_id: int, outbox: Outbox) -> None:
     lock_meeting(meeting.id)
     req = _request(meeting, request_id)
     if req.status is not SpeakerStatus.WAITING:
-        raise conflict("Yêu cầu không còn trong hàng chờ.")
+        raise conflict("Yêu cầu không còn trong hàng chờ.", "not_in_queue")
     req.status = SpeakerStatus.REMOVED
     req.ended_at = now()
     emit_speakers(meeting, outbox)
@@ -192,8 +195,8 @@ def reorder(meeting: Meeting, request_ids: list[int], outbox: Outbox) -> None:
     if len(request_ids) != len(set(request_ids)):
         raise AppError("invalid_payload", "Mỗi yêu cầu chỉ được xuất hiện một lần.")
     if set(request_ids) != set(waiting):  # someone joined or left the queue meanwhile
-        raise AppError(
-            "conflict", "Hàng chờ đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách."
+        raise conflict(
+            "Hàng chờ đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách.", "stale_order"
         )
     for position, request_id in enumerate(request_ids):
         waiting[request_id].position = position

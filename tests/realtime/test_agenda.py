@@ -218,3 +218,31 @@ def test_missed_events_are_detected_by_version_gap_and_resynced(room: Room, as_r
     assert fresh["agenda"]["current_item_id"] == event["data"]["current_item_id"]
     extended = {i["id"]: i["extra_minutes"] for i in fresh["agenda"]["items"]}
     assert extended[room.sub_item_id] == 2
+
+
+def test_next_after_a_break_resumes_after_last_item_discussed(room: Room, as_role: Any) -> None:
+    from meetings.db import transaction
+    from meetings.models import AgendaItem
+
+    chair, _ = joined(as_role, "chair", room)
+    mid = room.meeting_id
+    ack_ok(
+        chair.emit("agenda.jump", {"meeting_id": mid, "item_id": room.item_ids[1]}, callback=True)
+    )
+    ack_ok(chair.emit("agenda.set_current", {"meeting_id": mid, "item_id": None}, callback=True))
+    with transaction() as s:  # item 2 was discussed for a while before the break
+        item = s.get(AgendaItem, room.item_ids[1])
+        assert item is not None
+        item.elapsed_seconds = 300
+    ack_ok(chair.emit("agenda.next", {"meeting_id": mid}, callback=True))
+    snap = ack_ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["agenda"]["current_item_id"] == room.item_ids[2]
+
+
+def test_conflict_says_which_rule_refused(room: Room, as_role: Any) -> None:
+    chair, _ = joined(as_role, "chair", room)
+    ack = chair.emit(
+        "agenda.jump", {"meeting_id": room.meeting_id, "item_id": room.item_ids[0]}, callback=True
+    )
+    assert ack["ok"] is False and ack["error"]["code"] == "conflict"
+    assert ack["error"]["details"] == {"reason": "same_item"}
