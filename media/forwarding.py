@@ -5,7 +5,8 @@ This is the ONLY module that reaches into aiortc (and aioice) internals; the pin
 
 Data path::
 
-    RTCRtpReceiver -> jitter buffer -> decoder thread -> [our pass-through "decoder"]
+    RTCRtpReceiver -> jitter buffer (video: released on the marker packet)
+        -> decoder thread -> [our pass-through "decoder"]
         -> RemoteStreamTrack queue -> Source.pump -> ForwardTrack (one per subscriber)
         -> RTCRtpSender._next_encoded_frame gets an av.Packet -> encoder.pack() -> RTP
 
@@ -28,7 +29,7 @@ import aioice.ice
 import av
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc import rtcrtpreceiver as _rtcrtpreceiver
-from aiortc.jitterbuffer import JitterBuffer
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,40 @@ class KeyframeRequester:
             self._pending = None
 
 
+class MarkerJitterBuffer(JitterBuffer):
+    """aiortc's video jitter buffer, releasing a frame as soon as its last packet is in.
+
+    Stock aiortc releases a frame only when the first packet of the NEXT frame arrives,
+    which holds every video frame for one frame interval (33 ms at 30 fps) on each hop.
+    A frame is complete when the packets from the buffer's origin are contiguous, share
+    one timestamp and end with the RTP marker bit (RFC 7741 §4.1 for VP8; RFC 6184 §5.1
+    for H.264). A frame whose marker was lost is still released when the next frame
+    starts, as before. Everything else (reordering, NACK, overflow) is aiortc's.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(capacity=512, is_video=True)
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        packets: list[Any] = []
+        timestamp = None
+        for count in range(self.capacity):
+            packet = self._packets[(self._origin + count) % self.capacity]  # type: ignore[operator]
+            if packet is None:
+                return None
+            if timestamp is None:
+                timestamp = packet.timestamp
+            elif packet.timestamp != timestamp:
+                # The next frame started though this one had no marker: release it.
+                self.remove(count)
+                return JitterFrame(b"".join(p._data for p in packets), timestamp)
+            packets.append(packet)
+            if packet.marker:
+                self.remove(count + 1)
+                return JitterFrame(b"".join(p._data for p in packets), timestamp)
+        return None
+
+
 FrameSink = Callable[["Source", EncodedFrame], None]
 
 
@@ -225,6 +260,8 @@ class Source:
 
         receiver.receive = receive  # type: ignore[method-assign]
         receiver._handle_rtp_packet = handle_rtp  # type: ignore[method-assign]
+        if self.kind == "video":
+            receiver._RTCRtpReceiver__jitter_buffer = MarkerJitterBuffer()  # type: ignore[attr-defined]
         if self.kind == "audio":
             # aiortc prefetches 4 audio frames (~80 ms) for its own playout; a forwarder
             # must not add that on every hop, the far end has its own jitter buffer.

@@ -11,10 +11,18 @@ from typing import Any
 
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc.rtp import RtpPacket
 from media_bots import Bot, contiguous_in, encoded_video, nal_units, wait_for
 
 from media import forwarding
-from media.forwarding import ForwardTrack, KeyframeRequester, Source, bind_sender, is_keyframe
+from media.forwarding import (
+    ForwardTrack,
+    KeyframeRequester,
+    MarkerJitterBuffer,
+    Source,
+    bind_sender,
+    is_keyframe,
+)
 
 forwarding.install()
 forwarding.restrict_host_addresses_to_loopback()
@@ -85,6 +93,28 @@ def test_keyframe_detection_on_real_bitstreams() -> None:
         assert flags[0] is True, codec
         assert not any(flags[1:]), codec  # the bot encodes a single keyframe
     assert is_keyframe("opus", b"\x01") is True
+
+
+def _rtp(seq: int, ts: int, marker: bool, data: bytes) -> RtpPacket:
+    packet = RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, marker=marker)
+    packet._data = data  # type: ignore[attr-defined]  # what aiortc's depayloader sets
+    return packet
+
+
+def test_video_frame_released_on_its_marker_packet() -> None:
+    """No waiting for the next frame (one frame interval per hop with stock aiortc)."""
+    jb = MarkerJitterBuffer()
+    assert jb.add(_rtp(10, 3000, False, b"a"))[1] is None
+    assert jb.add(_rtp(12, 3000, True, b"c"))[1] is None  # 11 still missing
+    frame = jb.add(_rtp(11, 3000, False, b"b"))[1]
+    assert frame is not None and (frame.data, frame.timestamp) == (b"abc", 3000)
+    assert jb.add(_rtp(11, 3000, False, b"b"))[1] is None  # late duplicate
+    # A frame whose marker packet was lost goes out when the next frame starts.
+    assert jb.add(_rtp(13, 6000, False, b"d"))[1] is None
+    frame = jb.add(_rtp(14, 9000, True, b"e"))[1]
+    assert frame is not None and (frame.data, frame.timestamp) == (b"d", 6000)
+    frame = jb.add(_rtp(15, 12000, True, b"f"))[1]
+    assert frame is not None and frame.data == b"e"  # one frame per packet, as stock
 
 
 def test_keyframe_requests_are_merged_and_rate_limited() -> None:
