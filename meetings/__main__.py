@@ -1,4 +1,4 @@
-"""python -m meetings [serve | db upgrade | units import PATH | demo seed]."""
+"""python -m meetings [serve | db upgrade | units import PATH | demo seed | audit verify]."""
 
 from gevent import monkey
 
@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     units.add_argument("path", type=Path)
     demo = sub.add_parser("demo", help="demo data")
     demo.add_argument("action", choices=["seed"])
+    audit = sub.add_parser("audit", help="poll audit log")
+    audit.add_argument("action", choices=["verify"])
     args = parser.parse_args(argv)
 
     configure_logging()
@@ -60,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             for username, password, role in seed_demo():
                 print(f"  {username:<12} {password:<12} {role}")
             return 0
+        if args.cmd == "audit":
+            from meetings.services.audit_verify import verify
+
+            problems = verify()
+            for problem in problems:
+                print(problem)
+            print("Nhật ký biểu quyết toàn vẹn." if not problems else f"{len(problems)} vấn đề.")
+            return 1 if problems else 0
 
     from meetings.extensions import socketio
 

@@ -1,0 +1,286 @@
+"""Poll commands, events and the "poll" snapshot part. Handlers parse, call a service,
+return an ack; the rules live in services/polls.py, services/ballots.py, majority.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from meetings.db import db
+from meetings.errors import AppError
+from meetings.models import Meeting, Poll, User
+from meetings.models.polls import PollStatus
+from meetings.permissions import Perm, meeting_perms
+from meetings.realtime import poll_timers
+from meetings.realtime.events import event
+from meetings.realtime.poll_schemas import (
+    POLL_EXAMPLE,
+    CastIn,
+    CreateIn,
+    MeetingPolls,
+    PollData,
+    PollDeletedData,
+    PollProgressData,
+    PollRef,
+    UpdateIn,
+)
+from meetings.realtime.registry import Ctx, command
+from meetings.realtime.snapshot import snapshot_part
+from meetings.services import ballots, polls, tally
+from meetings.services.poll_spec import PollPatch, parse_settings
+
+_POLL_EVENTS = {
+    "poll.created": "Thư ký/chủ trì tạo một cuộc biểu quyết (bản nháp).",
+    "poll.updated": "Bản nháp cuộc biểu quyết được sửa.",
+    "poll.opened": "Biểu quyết bắt đầu: máy tính bảng hiện phiếu (xem `deadline_at`).",
+    "poll.closed": "Cuộc biểu quyết kết thúc (chủ trì hoặc hết giờ); kết quả chưa công bố.",
+    "poll.published": "Kết quả được công bố: `poll.result` có số phiếu, tỉ lệ và kết luận.",
+    "poll.cancelled": "Cuộc biểu quyết đang mở bị huỷ; không có kết quả.",
+}
+for _name, _summary in _POLL_EVENTS.items():
+    _example = {"poll": {**POLL_EXAMPLE, "status": _name.split(".")[1]}}
+    if _name != "poll.published":
+        _example["poll"]["result"] = None
+    event(_name, schema=PollData, summary=_summary, example=_example)
+event(
+    "poll.deleted",
+    schema=PollDeletedData,
+    summary="Bản nháp cuộc biểu quyết bị xoá.",
+    example={"poll_id": 3},
+)
+event(
+    "poll.progress",
+    schema=PollProgressData,
+    summary="Số đại biểu đã biểu quyết (gộp, tối đa 4 lần/giây); `running_tally` chỉ có ở "
+    "biểu quyết công khai khi chủ trì chọn hiện kết quả tạm thời.",
+    example={"poll_id": 3, "voted_count": 7, "eligible_count": 10, "running_tally": None},
+)
+
+_MANAGE_ERRORS = ("conflict",)
+
+
+def can_manage(user: User, meeting: Meeting) -> bool:
+    return Perm.POLL_MANAGE in meeting_perms(user, meeting)
+
+
+def full_view(poll: Poll, user: User, meeting: Meeting) -> dict[str, Any]:
+    """The poll for this user: managers see the result as soon as it is closed and the
+    named list of a named poll; everyone sees both once published."""
+    manager = can_manage(user, meeting)
+    closed = poll.status in (PollStatus.CLOSED, PollStatus.PUBLISHED)
+    view = polls.tally_view(poll, with_result=manager and closed)
+    if not poll.secret and closed and (manager or poll.status is PollStatus.PUBLISHED):
+        view["named_list"] = tally.named_list(poll)
+    view["me"] = ballots.my_vote(poll, user)
+    return view
+
+
+@command(
+    "poll.create",
+    schema=CreateIn,
+    permission=Perm.POLL_MANAGE,
+    summary="Tạo cuộc biểu quyết (nháp): tán thành/không tán thành/không biểu quyết, một "
+    "lựa chọn, hoặc nhiều lựa chọn (bầu cử); công khai hoặc kín.",
+    example={
+        "meeting_id": 1,
+        "title": "Thông qua Tờ trình kế hoạch đầu tư công năm 2027",
+        "agenda_item_id": 3,
+        "kind": "yes_no",
+        "secret": False,
+        "duration_seconds": 60,
+    },
+    result="{poll}",
+)
+def create(ctx: Ctx, body: CreateIn) -> dict[str, Any]:
+    settings = parse_settings(body.model_dump(exclude={"meeting_id"}))
+    poll = polls.do_create(ctx.meeting_required.id, ctx.user, settings, ctx.outbox)
+    return {"poll": polls.tally_view(poll)}
+
+
+@command(
+    "poll.update",
+    schema=UpdateIn,
+    permission=Perm.POLL_MANAGE,
+    summary="Sửa bản nháp (chỉ các trường gửi lên); biểu quyết đã mở thì `conflict`.",
+    example={"meeting_id": 1, "poll_id": 3, "secret": True},
+    errors=_MANAGE_ERRORS,
+    result="{poll}",
+)
+def update(ctx: Ctx, body: UpdateIn) -> dict[str, Any]:
+    poll = polls.lock_poll(ctx.meeting_required.id, body.poll_id)
+    patch = PollPatch.model_validate(
+        body.model_dump(exclude={"meeting_id", "poll_id"}, exclude_unset=True)
+    )
+    return {"poll": polls.tally_view(polls.do_update(poll, patch, ctx.outbox))}
+
+
+@command(
+    "poll.delete",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Xoá bản nháp; biểu quyết đã mở thì `conflict` (dùng `poll.cancel`).",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+)
+def delete(ctx: Ctx, body: PollRef) -> None:
+    polls.do_delete(polls.lock_poll(ctx.meeting_required.id, body.poll_id), ctx.outbox)
+
+
+@command(
+    "poll.open",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Mở biểu quyết: chốt danh sách người được biểu quyết, bắt đầu đếm giờ nếu có.",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+    result="{poll}",
+)
+def open_(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.do_open(
+        polls.lock_poll(ctx.meeting_required.id, body.poll_id), ctx.user, ctx.outbox
+    )
+    poll_timers.ensure_close_timer(poll)
+    return {"poll": polls.tally_view(poll)}
+
+
+@command(
+    "poll.cast",
+    schema=CastIn,
+    permission=Perm.POLL_VOTE,
+    summary="Bỏ phiếu. Gửi lại cùng `ballot_id` trả lại đúng xác nhận cũ; phiếu kín trả về "
+    "`receipt` (mã biên nhận) để tự kiểm tra phiếu có trong danh sách công bố. Đổi phiếu "
+    "(nếu được phép): `ballot_id` mới và `previous_ballot_id` là phiếu hiện tại.",
+    example={
+        "meeting_id": 1,
+        "poll_id": 3,
+        "ballot_id": "0b5e7a52-6f0e-4c1e-9d0c-3f1f5b0a8c21",
+        "choices": [11],
+    },
+    errors=("conflict", "closed", "not_eligible", "already_voted", "invalid_choice"),
+    result="{poll_id, voted, ballot_id, choices (công khai) | receipt (kín)}",
+)
+def cast(ctx: Ctx, body: CastIn) -> dict[str, Any]:
+    poll = polls.share_lock_poll(ctx.meeting_required.id, body.poll_id)
+    if poll.status is PollStatus.OPEN and ballots.is_past_deadline(poll):
+        poll_timers.ensure_close_timer(poll)  # fires at once: the lazy close
+    ack, changed = ballots.do_cast(
+        poll, ctx.user, body.ballot_id, body.choices, body.previous_ballot_id
+    )
+    if changed:
+        poll_timers.schedule_progress(poll.meeting_id, poll.id)
+    return ack
+
+
+@command(
+    "poll.close",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Kết thúc biểu quyết: đếm phiếu, áp quy tắc đa số; trả về kết quả cho người "
+    "điều hành (mọi người thấy sau `poll.publish`). Gửi lại không sao.",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+    result="{poll} (có result)",
+)
+def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.lock_poll(ctx.meeting_required.id, body.poll_id)
+    if poll.status is PollStatus.DRAFT:
+        raise polls.conflict("Cuộc biểu quyết chưa mở.")
+    if poll.status is PollStatus.CANCELLED:
+        raise polls.conflict("Cuộc biểu quyết đã bị huỷ.")
+    polls.do_close(poll, ctx.user.id, ctx.outbox)  # already closed: same answer
+    return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
+
+
+@command(
+    "poll.publish",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Công bố kết quả cho mọi người (màn chiếu, máy tính bảng). Gửi lại không sao.",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+    result="{poll}",
+)
+def publish(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.do_publish(
+        polls.lock_poll(ctx.meeting_required.id, body.poll_id), ctx.user, ctx.outbox
+    )
+    return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
+
+
+@command(
+    "poll.cancel",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Huỷ cuộc biểu quyết đang mở (sai thủ tục): không đếm, không công bố.",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+    result="{poll}",
+)
+def cancel(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.do_cancel(
+        polls.lock_poll(ctx.meeting_required.id, body.poll_id), ctx.user, ctx.outbox
+    )
+    return {"poll": polls.tally_view(poll)}
+
+
+@command(
+    "poll.get",
+    schema=PollRef,
+    permission=Perm.MEETING_VIEW,
+    summary="Một cuộc biểu quyết, kèm `me` (được bầu? đã bầu? chọn gì nếu công khai).",
+    example={"meeting_id": 1, "poll_id": 3},
+    result="{poll}",
+)
+def get(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.get_poll(ctx.meeting_required.id, body.poll_id)
+    if poll.status is PollStatus.DRAFT and not can_manage(ctx.user, ctx.meeting_required):
+        raise AppError("not_found", "Không tìm thấy cuộc biểu quyết.")
+    poll_timers.ensure_close_timer(poll)
+    return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
+
+
+@command(
+    "poll.list",
+    schema=MeetingPolls,
+    permission=Perm.MEETING_VIEW,
+    summary="Các cuộc biểu quyết của cuộc họp (bản nháp chỉ người điều hành thấy).",
+    example={"meeting_id": 1},
+    result="{polls: [poll]}",
+)
+def list_(ctx: Ctx, body: MeetingPolls) -> dict[str, Any]:
+    return {"polls": [polls.tally_view(p) for p in visible_polls(ctx.meeting_required, ctx.user)]}
+
+
+def visible_polls(meeting: Meeting, user: User) -> list[Poll]:
+    query = select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id)
+    if not can_manage(user, meeting):
+        query = query.where(Poll.status != PollStatus.DRAFT)
+    return list(db.scalars(query))
+
+
+@snapshot_part("poll")
+def poll_part(meeting: Meeting, user: User) -> dict[str, Any]:
+    """The open poll, else the latest closed one; with what this user may/did do."""
+    current = db.scalar(
+        select(Poll)
+        .where(Poll.meeting_id == meeting.id, Poll.status != PollStatus.DRAFT)
+        .order_by((Poll.status == PollStatus.OPEN).desc(), Poll.opened_at.desc(), Poll.id.desc())
+        .limit(1)
+    )
+    drafts = []
+    if can_manage(user, meeting):
+        drafts = [
+            polls.tally_view(p)
+            for p in db.scalars(
+                select(Poll)
+                .where(Poll.meeting_id == meeting.id, Poll.status == PollStatus.DRAFT)
+                .order_by(Poll.id)
+            )
+        ]
+    if current is not None:
+        poll_timers.ensure_close_timer(current)
+    return {
+        "current": full_view(current, user, meeting) if current is not None else None,
+        "drafts": drafts,
+    }

@@ -1,0 +1,301 @@
+"""Poll lifecycle: draft → open → closed → published (or cancelled).
+
+check/do split as elsewhere: every function here runs in the caller's transaction and
+queues its events in the given Outbox, which the caller sends after commit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from meetings.db import db
+from meetings.errors import AppError, not_found
+from meetings.models import (
+    AgendaItem,
+    MeetingRole,
+    Participant,
+    Poll,
+    PollEligible,
+    PollOption,
+    User,
+)
+from meetings.models.base import utcnow
+from meetings.models.polls import Eligibility, PollKind, PollStatus
+from meetings.realtime.events import Outbox
+from meetings.services import audit, ballots, tally
+from meetings.services.poll_spec import PollPatch, PollSettings, parse_settings
+
+YES_NO_OPTIONS = (("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết"))
+_SETTINGS = tuple(PollSettings.model_fields)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes even for timezone=True columns; they are UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None
+
+
+def conflict(message: str) -> AppError:
+    return AppError("conflict", message)
+
+
+def get_poll(meeting_id: int, poll_id: int) -> Poll:
+    """A poll of this meeting; a poll id of another meeting is simply not found."""
+    poll = db.get(Poll, poll_id)
+    if poll is None or poll.meeting_id != meeting_id:
+        raise not_found("Không tìm thấy cuộc biểu quyết.")
+    return poll
+
+
+def lock_poll(meeting_id: int, poll_id: int) -> Poll:
+    """Take the poll's write lock, then read it fresh.
+
+    A no-op UPDATE is the portable lock: PostgreSQL row-locks the poll, SQLite takes its
+    database write lock (its deferred transactions start at the first write, so a SELECT
+    ... FOR UPDATE would lock nothing). Casts, close and publish of one poll thus run one
+    after another and see each other's commits.
+    """
+    db.execute(
+        update(Poll)
+        .where(Poll.id == poll_id)
+        .values(status=Poll.status)
+        .execution_options(synchronize_session=False)
+    )
+    poll = get_poll(meeting_id, poll_id)
+    db.refresh(poll)
+    return poll
+
+
+def share_lock_poll(meeting_id: int, poll_id: int) -> Poll:
+    """For casts: many may hold it at once, close (an UPDATE) waits for all of them.
+
+    PostgreSQL: SELECT ... FOR SHARE, so ballots of one poll do not queue behind each
+    other, only behind a close. SQLite ignores it; there do_cast re-reads the status after
+    its first write, when it holds the database write lock.
+    """
+    poll = db.scalar(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    if poll is None or poll.meeting_id != meeting_id:
+        raise not_found("Không tìm thấy cuộc biểu quyết.")
+    return poll
+
+
+def _apply(poll: Poll, settings: PollSettings) -> None:
+    if settings.agenda_item_id is not None:
+        item = db.get(AgendaItem, settings.agenda_item_id)
+        if item is None or item.meeting_id != poll.meeting_id:
+            raise not_found("Không tìm thấy mục chương trình.")
+    for name in _SETTINGS:
+        if name != "options":
+            setattr(poll, name, getattr(settings, name))
+    labels = (
+        [label for _code, label in YES_NO_OPTIONS]
+        if settings.kind is PollKind.YES_NO
+        else settings.options
+    )
+    codes = [code for code, _l in YES_NO_OPTIONS] if settings.kind is PollKind.YES_NO else []
+    current = [(o.label, o.code) for o in poll.options]
+    wanted = [(label, codes[i] if codes else None) for i, label in enumerate(labels)]
+    if current != wanted:  # options are rebuilt only when they really change
+        poll.options.clear()
+        db.flush()
+        poll.options.extend(
+            PollOption(position=i, label=label, code=code) for i, (label, code) in enumerate(wanted)
+        )
+
+
+def settings_of(poll: Poll) -> dict[str, Any]:
+    values = {name: getattr(poll, name) for name in _SETTINGS if name != "options"}
+    values["options"] = [] if poll.kind is PollKind.YES_NO else [o.label for o in poll.options]
+    return values
+
+
+def do_create(meeting_id: int, user: User, settings: PollSettings, outbox: Outbox) -> Poll:
+    poll = Poll(meeting_id=meeting_id, created_by_id=user.id, title=settings.title)
+    _apply(poll, settings)
+    db.add(poll)
+    db.flush()
+    outbox.meeting_event(meeting_id, "poll.created", {"poll": tally_view(poll)})
+    return poll
+
+
+def do_update(poll: Poll, patch: PollPatch, outbox: Outbox) -> Poll:
+    if poll.status is not PollStatus.DRAFT:
+        raise conflict("Chỉ sửa được cuộc biểu quyết chưa mở.")
+    settings = parse_settings(settings_of(poll) | patch.model_dump(exclude_unset=True))
+    _apply(poll, settings)
+    db.flush()
+    outbox.meeting_event(poll.meeting_id, "poll.updated", {"poll": tally_view(poll)})
+    return poll
+
+
+def do_delete(poll: Poll, outbox: Outbox) -> None:
+    if poll.status is not PollStatus.DRAFT:
+        raise conflict("Chỉ xoá được cuộc biểu quyết chưa mở; hãy huỷ nếu đang mở.")
+    meeting_id, poll_id = poll.meeting_id, poll.id
+    db.delete(poll)
+    db.flush()
+    outbox.meeting_event(meeting_id, "poll.deleted", {"poll_id": poll_id})
+
+
+def _voting_delegates(meeting_id: int) -> set[int]:
+    return set(
+        db.scalars(
+            select(Participant.user_id).where(
+                Participant.meeting_id == meeting_id, Participant.role == MeetingRole.DELEGATE
+            )
+        )
+    )
+
+
+def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
+    """Freeze who may vote and the bases; start the deadline if there is one."""
+    from meetings.services.attendance import present_user_ids
+
+    if poll.status is not PollStatus.DRAFT:
+        raise conflict("Cuộc biểu quyết đã được mở trước đó.")
+    other = db.scalar(
+        select(Poll.id).where(
+            Poll.meeting_id == poll.meeting_id, Poll.status == PollStatus.OPEN, Poll.id != poll.id
+        )
+    )
+    if other is not None:
+        raise conflict("Đang có một cuộc biểu quyết khác mở; hãy kết thúc nó trước.")
+    delegates = _voting_delegates(poll.meeting_id)
+    present = delegates & present_user_ids(poll.meeting_id)
+    eligible = present if poll.eligibility is Eligibility.PRESENT else delegates
+    if not eligible:
+        raise conflict("Không có đại biểu nào đủ điều kiện biểu quyết.")
+    db.add_all(PollEligible(poll_id=poll.id, user_id=uid) for uid in sorted(eligible))
+    now = utcnow()
+    poll.status = PollStatus.OPEN
+    poll.opened_at = now
+    if poll.duration_seconds:
+        poll.deadline_at = now + timedelta(seconds=poll.duration_seconds)
+    poll.entitled_count = len(delegates)
+    poll.present_count = len(present)
+    poll.eligible_count = len(eligible)
+    db.flush()
+    audit.append(
+        "poll.opened",
+        meeting_id=poll.meeting_id,
+        poll_id=poll.id,
+        actor_id=user.id,
+        data={
+            "settings": settings_of(poll),
+            "options": [[o.id, o.label, o.code] for o in poll.options],
+            "eligible": sorted(eligible),
+            "entitled": poll.entitled_count,
+            "present": poll.present_count,
+            "deadline_at": iso(poll.deadline_at),
+        },
+    )
+    outbox.meeting_event(poll.meeting_id, "poll.opened", {"poll": tally_view(poll)})
+    return poll
+
+
+def do_close(poll: Poll, actor_id: int | None, outbox: Outbox) -> bool:
+    """Close an open poll: count, decide, seal. Idempotent: False if it was not open.
+
+    The conditional UPDATE is what makes a timer in one worker and a chair's click in
+    another harmless: only the transaction that flips open → closed does the rest.
+    """
+    flipped = db.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.status == PollStatus.OPEN)
+        .values(status=PollStatus.CLOSED, closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if flipped.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    db.refresh(poll)
+    sealed = ballots.seal_secret_ballots(poll) if poll.secret else None
+    result = tally.compute_result(poll)
+    poll.result_json = audit.canonical(result)
+    data: dict[str, Any] = {"result": result, "voters": tally.voted_count(poll.id)}
+    if sealed is not None:
+        data["ballot_hashes"] = sealed
+    audit.append(
+        "poll.closed", meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=actor_id, data=data
+    )
+    outbox.meeting_event(poll.meeting_id, "poll.closed", {"poll": tally_view(poll)})
+    return True
+
+
+def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
+    if poll.status is PollStatus.PUBLISHED:
+        return poll  # a retried click changes nothing
+    if poll.status is not PollStatus.CLOSED:
+        raise conflict("Chỉ công bố được kết quả của cuộc biểu quyết đã kết thúc.")
+    poll.status = PollStatus.PUBLISHED
+    poll.published_at = utcnow()
+    db.flush()
+    audit.append(
+        "poll.published",
+        meeting_id=poll.meeting_id,
+        poll_id=poll.id,
+        actor_id=user.id,
+        data={"result_hash": audit.sha256_hex(poll.result_json or "")},
+    )
+    outbox.meeting_event(
+        poll.meeting_id, "poll.published", {"poll": tally_view(poll, with_result=True)}
+    )
+    return poll
+
+
+def do_cancel(poll: Poll, user: User, outbox: Outbox) -> Poll:
+    """Abandon an open poll (a procedural error): nothing is counted or published."""
+    if poll.status is not PollStatus.OPEN:
+        raise conflict("Chỉ huỷ được cuộc biểu quyết đang mở.")
+    poll.status = PollStatus.CANCELLED
+    poll.closed_at = utcnow()
+    db.flush()
+    audit.append(
+        "poll.cancelled", meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=user.id, data={}
+    )
+    outbox.meeting_event(poll.meeting_id, "poll.cancelled", {"poll": tally_view(poll)})
+    return poll
+
+
+def result_of(poll: Poll) -> dict[str, Any] | None:
+    return json.loads(poll.result_json) if poll.result_json else None
+
+
+def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
+    """The poll as every participant may see it; the result once published (or on demand
+    for managers); a running tally only for named polls whose chair chose to show it."""
+    view: dict[str, Any] = {
+        "id": poll.id,
+        "meeting_id": poll.meeting_id,
+        **{k: v for k, v in settings_of(poll).items() if k != "options"},
+        "options": [{"id": o.id, "label": o.label, "code": o.code} for o in poll.options],
+        "status": poll.status.value,
+        "opened_at": iso(poll.opened_at),
+        "deadline_at": iso(poll.deadline_at),
+        "closed_at": iso(poll.closed_at),
+        "published_at": iso(poll.published_at),
+        "entitled_count": poll.entitled_count,
+        "present_count": poll.present_count,
+        "eligible_count": poll.eligible_count,
+        "voted_count": tally.voted_count(poll.id),
+        "running_tally": None,
+        "result": None,
+    }
+    for key in ("kind", "eligibility", "rule", "percent_base"):
+        view[key] = getattr(poll, key).value
+    if poll.status is PollStatus.OPEN and poll.show_running_tally and not poll.secret:
+        view["running_tally"] = tally.running_tally(poll)
+    if with_result or poll.status is PollStatus.PUBLISHED:
+        view["result"] = result_of(poll)
+    return view
