@@ -18,6 +18,11 @@ CANDIDATES = (
     "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
     "/usr/share/fonts/TTF/DejaVuSans.ttf",
 )
+BOLD_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
+)
 PROBE = (
     "ĂÂĐÊÔƠƯăâđêôơư"
     "ẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ"
@@ -42,3 +47,12 @@ def vietnamese_font(path: str | None = None) -> str:
         if p and os.path.isfile(p) and covers_vietnamese(p):
             return p
     raise E.DocumentError(E.FONT_MISSING, "no font with Vietnamese glyphs (fonts-dejavu-core)")
+
+
+@functools.cache
+def vietnamese_bold_font() -> str:
+    """A bold face covering Vietnamese, or the regular one when no bold face is installed."""
+    for p in BOLD_CANDIDATES:
+        if os.path.isfile(p) and covers_vietnamese(p):
+            return p
+    return vietnamese_font()

@@ -7,26 +7,16 @@ lack ế, ị, ồ, ữ…); DejaVu Sans ships with Debian's fonts-dejavu-core.
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import os
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from meetings.documents.fonts import vietnamese_bold_font, vietnamese_font
 from meetings.models import Meeting, Poll
 from meetings.models.polls import PollKind
 from meetings.services import polls, tally
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-)
-BOLD_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 KIND_LABELS = {
     PollKind.YES_NO: "Tán thành / Không tán thành / Không biểu quyết",
@@ -46,12 +36,8 @@ BASE_LABELS = {
 }
 
 
-@functools.cache
 def font_path(bold: bool = False) -> str:
-    for path in BOLD_CANDIDATES + FONT_CANDIDATES if bold else FONT_CANDIDATES:
-        if os.path.isfile(path):
-            return path
-    raise RuntimeError("Không có phông chữ tiếng Việt (cài fonts-dejavu-core).")
+    return vietnamese_bold_font() if bold else vietnamese_font()
 
 
 def local_time(value: datetime | None) -> str:
