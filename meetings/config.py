@@ -48,6 +48,15 @@ class Config:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     media_node_key: str | None = None
+    # Video bridges: TURN for browsers behind NAT (coturn "use-auth-secret" REST scheme),
+    # and the folder the media node writes recordings to (MEDIA_RECORDINGS_DIR, shared).
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str | None = None
+    turn_ttl: int = 6 * 3600
+    recordings_dir: Path | None = None
+    # Documents: upload limits (DOCUMENT_MAX_MB, DOCUMENT_MAX_PAGES).
+    document_max_mb: int = 100
+    document_max_pages: int = 2000
     testing: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -69,6 +78,14 @@ class Config:
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
             login_lock_minutes=_int(env, "LOGIN_LOCK_MINUTES", 15),
             media_node_key=env.get("MEDIA_NODE_KEY") or None,
+            turn_urls=tuple(u.strip() for u in env.get("TURN_URLS", "").split(",") if u.strip()),
+            turn_secret=env.get("TURN_SECRET") or None,
+            turn_ttl=_int(env, "TURN_TTL", 6 * 3600),
+            recordings_dir=Path(
+                env.get("MEDIA_RECORDINGS_DIR") or instance_dir / "recordings"
+            ).resolve(),
+            document_max_mb=_int(env, "DOCUMENT_MAX_MB", 100),
+            document_max_pages=_int(env, "DOCUMENT_MAX_PAGES", 2000),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -5,27 +5,33 @@
 (a) generates a 300-page Vietnamese text PDF and a 100-page scanned-image PDF, measures
 ingest time and per-page render time against pdftoppm (poppler-utils) at the same pixel
 width; ratio = pdftoppm time / ours, so > 1 means we are faster.
-(b) first-page latency through the HTTP server and (c) cached page serving to 100
-concurrent clients need the web layer; they are reported as null until added here.
+(b) through a real `python -m meetings` server: upload the 300-page PDF, then the first
+request for pages nobody has viewed yet at 1600 px (render + per-person mark + send).
+(c) 100 concurrent tablets (10 delegates x 10 sessions, aiohttp) fetching 10 pages whose
+shared render is cached on disk: each response still gets the person's mark; then the
+same with If-None-Match (304).
 Prints a table, then one JSON line with bench="documents".
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _server
 
 import pymupdf  # noqa: E402
 
@@ -177,31 +183,168 @@ def part_a(tmp: Path, width: int, sample: int) -> tuple[dict[str, Any], list[tup
     return fig, rows
 
 
-def part_b() -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    # TODO(web): upload through the HTTP API, then time until page 1 is served.
-    return {"first_page_http_ms": None}, [("(b) first page through HTTP", "null: needs web layer")]
+# --------------------------------------------------------------------------- (b), (c)
+# Through a real `python -m meetings` process (gevent), as tablets would see it.
 
 
-def part_c() -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    # TODO(web): 100 concurrent clients fetching cached pages (If-None-Match too).
-    return {"cached_pages_100_clients_rps": None, "cached_pages_100_clients_p99_ms": None}, [
-        ("(c) cached pages, 100 concurrent clients", "null: needs web layer")
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def _session(base: str, username: str) -> Any:
+    import requests
+
+    s = requests.Session()
+    token = s.get(f"{base}/api/session").json()["csrf_token"]
+    r = s.post(f"{base}/api/auth/login", json={"username": username, "password": "Demo@2026"},
+               headers={"X-CSRFToken": token})  # fmt: skip
+    r.raise_for_status()
+    s.headers["X-CSRFToken"] = s.get(f"{base}/api/session").json()["csrf_token"]
+    return s
+
+
+def _demo_meeting(s: Any, base: str) -> int:
+    meetings = s.get(f"{base}/api/meetings?scope=upcoming").json()["meetings"]
+    return int(next(m for m in meetings if m["title"].startswith("Phiên họp UBND"))["id"])
+
+
+@contextlib.contextmanager
+def _web_server(tmp: Path) -> Iterator[str]:
+    from _server import prepare_database, running  # type: ignore[import-not-found]
+
+    work = tmp / "web"
+    work.mkdir()
+    db_url = f"sqlite:///{work / 'bench.db'}"
+    prepare_database(db_url, work)
+    env = {"DOCUMENTS_DIR": str(work / "docs")}
+    with running(1, database_url=db_url, redis_url=None, workdir=work, extra_env=env) as servers:
+        yield servers[0].url
+
+
+def part_b(
+    base: str, pdf: Path, width: int = 1600, samples: int = 40
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    secretary, chair, delegate = (_session(base, u) for u in ("secretary", "chair", "delegate01"))
+    mid = _demo_meeting(secretary, base)
+    t = time.perf_counter()
+    with pdf.open("rb") as f:
+        upload = {"file": ("ke-hoach-300-trang.pdf", f, "application/pdf")}
+        r = secretary.post(f"{base}/api/meetings/{mid}/documents", files=upload)
+    r.raise_for_status()
+    upload_s = time.perf_counter() - t
+    doc_id = r.json()["document"]["id"]
+    # The chair opens the document (REST detail, as the client does), then each sample is
+    # the first request for a page nobody has seen at this width: render + mark + send.
+    chair.get(f"{base}/api/documents/{doc_id}").raise_for_status()
+    rng = random.Random(7)
+    pages = rng.sample(range(300), samples)
+    times = []
+    for i in pages:
+        t = time.perf_counter()
+        img = delegate.get(f"{base}/api/documents/{doc_id}/pages/{i}.png?w={width}")
+        times.append((time.perf_counter() - t) * 1000)
+        img.raise_for_status()
+    fig = {
+        "upload_300_pages_s": round(upload_s, 2),
+        "first_page_http_ms": round(times[0], 1),
+        "uncached_page_http_p50_ms": round(statistics.median(times), 1),
+        "uncached_page_http_p95_ms": round(_percentile(times, 95), 1),
+        "uncached_page_width_px": width,
+    }
+    rows = [
+        ("(b) upload + ingest 300-page PDF through HTTP", f"{upload_s:.2f} s"),
+        (f"(b) first uncached page, {width} px, marked (HTTP)", f"{times[0]:.1f} ms"),
+        (
+            f"(b) uncached pages p50 / p95 ({samples} pages)",
+            f"{statistics.median(times):.1f} / {_percentile(times, 95):.1f} ms",
+        ),
     ]
+    return {**fig, "_doc_id": doc_id, "_meeting_id": mid}, rows
+
+
+def part_c(
+    base: str, doc_id: int, clients: int = 100, pages: int = 10, width: int = 1600
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    import asyncio
+
+    import aiohttp
+
+    # 100 tablets as 10 delegates x 10 devices (each device its own session cookie).
+    cookies = []
+    for i in range(clients):
+        s = _session(base, f"delegate{i % 10 + 1:02d}")
+        cookies.append(s.cookies.get_dict())
+    warm = _session(base, "chair")
+    for p in range(pages):  # the shared renders are on disk: this measures serving
+        warm.get(f"{base}/api/documents/{doc_id}/pages/{p}.png?w={width}").raise_for_status()
+
+    async def run(
+        revalidate: dict[tuple[int, int], str] | None,
+    ) -> tuple[list[float], float, dict[tuple[int, int], str]]:
+        lat: list[float] = []
+        etags: dict[tuple[int, int], str] = {}
+        conn = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=conn) as http:
+
+            async def tablet(c: int) -> None:
+                for p in range(pages):
+                    headers = {}
+                    if revalidate is not None:
+                        headers["If-None-Match"] = revalidate[(c, p)]
+                    t = time.perf_counter()
+                    async with http.get(f"{base}/api/documents/{doc_id}/pages/{p}.png?w={width}",
+                                        cookies=cookies[c], headers=headers) as r:  # fmt: skip
+                        await r.read()
+                        assert r.status in (200, 304), r.status
+                        etags[(c, p)] = r.headers["ETag"]
+                    lat.append((time.perf_counter() - t) * 1000)
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(tablet(c) for c in range(clients)))
+            return lat, time.perf_counter() - t0, etags
+
+    lat, wall, etags = asyncio.run(run(None))
+    lat304, wall304, _ = asyncio.run(run(etags))
+    n = clients * pages
+    fig = {
+        "cached_pages_100_clients_rps": round(n / wall, 1),
+        "cached_pages_100_clients_p50_ms": round(statistics.median(lat), 1),
+        "cached_pages_100_clients_p99_ms": round(_percentile(lat, 99), 1),
+        "revalidate_304_100_clients_rps": round(n / wall304, 1),
+        "revalidate_304_100_clients_p99_ms": round(_percentile(lat304, 99), 1),
+    }
+    per = f"{n / wall:.1f} pages/s, p50 {statistics.median(lat):.0f} ms"
+    rows = [
+        (f"(c) cached pages, {clients} tablets x {pages} pages, marked per person", per),
+        ("(c) same tablets, p99", f"{_percentile(lat, 99):.0f} ms"),
+        ("(c) revalidation (If-None-Match → 304)", f"{n / wall304:.1f} req/s"),
+        ("(c) revalidation p99", f"{_percentile(lat304, 99):.0f} ms"),
+    ]
+    return fig, rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--width", type=int, default=1240, help="render width in px (A4 150 dpi)")
     ap.add_argument("--sample", type=int, default=60, help="pages rendered per document")
+    ap.add_argument("--clients", type=int, default=100, help="(c) concurrent tablets")
+    ap.add_argument("--skip-web", action="store_true", help="only part (a)")
     args = ap.parse_args()
     pymupdf.TOOLS.mupdf_display_warnings(False)
     figures: dict[str, Any] = {"bench": "documents"}
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-docs-") as tmp:
-        for part in (lambda: part_a(Path(tmp), args.width, args.sample), part_b, part_c):
-            f, r = part()
-            figures.update(f)
-            rows.extend(r)
+        f, r = part_a(Path(tmp), args.width, args.sample)
+        figures.update(f)
+        rows.extend(r)
+        if not args.skip_web:
+            with _web_server(Path(tmp)) as base:
+                fb, rb = part_b(base, Path(tmp) / "text300.pdf")
+                fc, rc = part_c(base, fb.pop("_doc_id"), clients=args.clients)
+                fb.pop("_meeting_id")
+            figures.update(fb | fc)
+            rows.extend(rb + rc)
     wide = max(len(k) for k, _ in rows)
     print(f"{'measure'.ljust(wide)}  value")
     print(f"{'-' * wide}  {'-' * 20}")
