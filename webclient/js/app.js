@@ -13,7 +13,13 @@ import { connectSocket, disconnectSocket, onRefused } from "./socket.js";
 
 import "./views/login.js";
 import "./views/shell.js";
-// import "./views/meetings.js";        (#/meetings/:id …)  ← later views go here
+import "./views/meetings.js"; // the "my meetings" home section (after shell.js: replaces its placeholder)
+import "./views/chair.js"; // #/meetings/:id/chair
+import "./views/tablet.js"; // #/meetings/:id/tablet
+import "./views/projector.js"; // #/meetings/:id/projector
+import "./views/documents.js"; // documents panel + viewer in the chair/tablet/projector "presenter" slot
+import "./views/bridge.js"; // #/meetings/:id/bridge, #/meetings/:id/conference
+import "./polls/index.js"; // voting: the "poll" slot of the chair, tablet and projector screens
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const app = document.getElementById("app");

@@ -1,0 +1,486 @@
+// The tablet ballot. When a poll opens it comes first on the tablet: huge buttons in
+// colour AND text (and a mark), then a confirmation step ("Xác nhận"). Afterwards: a named
+// poll shows my own choice, a secret one the receipt code with how to check it. A tablet
+// that reloads or reconnects learns from the snapshot (poll.current.me) whether it voted.
+//
+// The ballot id is generated here and saved before sending; after a lost ack the same id
+// is sent again (the server answers a replay with the original ack, receipt included), so
+// a flaky Wi-Fi can never produce two ballots or lose the receipt.
+
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { errorMessage, hasKey, t } from "../i18n.js";
+import { currentUser } from "../session.js";
+import { command, onConnect } from "../socket.js";
+import { boardVisible, countdown, mountBoard, pollBadges, progressBlock } from "./board.js";
+import { optionTone, resultBlock } from "./chart.js";
+import { loadBallot, newBallotId, optionLabel, pruneBallots, receiptFor, saveBallot, sha256Hex, stillRelevant } from "./model.js";
+
+const MARKS = { yes: "✔", no: "✘", abstain: "–" };
+
+export function pollError(error) {
+  const code = error && error.code;
+  if (code && hasKey(`poll.error.${code}`)) return t(`poll.error.${code}`);
+  return errorMessage(error);
+}
+
+export function ballotVisible(state) {
+  const poll = state && state.poll && state.poll.current;
+  if (!poll || !stillRelevant(state, poll)) return false;
+  if (poll.status === "open" || poll.status === "closed") return true;
+  return poll.status === "published" && Boolean(poll.result);
+}
+
+/** The tablet's poll slot: the ballot for voters; observers, guests and bridge operators
+ * (no poll.vote) see what the wall shows. */
+export function mountTabletPoll(host, args) {
+  return mountByRole(host, args, (store) =>
+    store.can("poll.vote") ? { mount: mountBallot, active: ballotVisible } : { mount: mountBoard, active: boardVisible },
+  );
+}
+
+/**
+ * Mount what suits my permissions, once they are known: after a reload the panel is often
+ * mounted before the first snapshot (the socket is still connecting). `active` is computed
+ * from the state alone, so the slot shows as soon as the snapshot arrives.
+ */
+export function mountByRole(host, args, choose) {
+  const { store } = args;
+  let inner = null;
+  let chosen = null;
+  const pick = () => {
+    if (inner || !store.state) return;
+    chosen = choose(store);
+    inner = chosen.mount(host, args);
+  };
+  pick();
+  const off = inner ? () => {} : store.subscribe(pick);
+  return {
+    active: (state) => {
+      if (!state) return false;
+      return (chosen || choose(store)).active(state, store);
+    },
+    destroy() {
+      off();
+      if (inner) inner.destroy();
+    },
+  };
+}
+
+export function mountBallot(host, { store, ctx }) {
+  pruneBallots();
+  const user = currentUser();
+  const userId = user ? user.id : 0;
+  const root = h("section", { class: "poll-ballot card", "aria-live": "polite" });
+  host.append(root);
+
+  // What this tablet is doing with the current poll.
+  let ui = { pollId: null, stage: "choose", selection: [], error: null, sending: false, check: null };
+  let key = null;
+  let timer = null;
+  const askedMe = new Set();
+
+  function reset(pollId) {
+    ui = { pollId, stage: "choose", selection: [], error: null, sending: false, check: null };
+  }
+
+  function current() {
+    return store.state && store.state.poll && store.state.poll.current;
+  }
+
+  function render(force = false) {
+    const state = store.state;
+    const poll = current();
+    if (poll && poll.id !== ui.pollId) reset(poll.id);
+    const next = JSON.stringify([poll, ui, poll && stillRelevant(state, poll)]);
+    if (!force && next === key) return;
+    key = next;
+    timer = null;
+    if (!poll || !ballotVisible(state)) {
+      root.replaceChildren();
+      root.dataset.state = "none";
+      return;
+    }
+    root.dataset.state = poll.status;
+    root.dataset.pollId = poll.id;
+    if (poll.status === "open" && poll.me == null) learnMe(poll);
+    const record = loadBallot(userId, poll.id);
+    if (poll.status === "open" && record && record.pending && !ui.sending) resend(poll, record);
+    if (poll.status !== "open" && record && record.pending) settleLate(poll, record);
+
+    const head = h(
+      "header",
+      { class: "pt-head" },
+      h("p", { class: "pt-kicker", i18n: poll.status === "open" ? "poll.voting_now" : "poll.title" }),
+      h("h2", { class: "pt-title", text: poll.title }),
+      poll.description ? h("p", { class: "pt-desc", text: poll.description }) : null,
+      pollBadges(poll),
+    );
+    const parts = [head];
+    if (poll.status === "open") {
+      timer = countdown(poll, store, "pt-timer");
+      parts.push(h("div", { class: "pt-status" }, progressBlock(poll, "pt-progress"), timer));
+      parts.push(openBody(poll, record));
+    } else {
+      parts.push(finishedBody(poll, record));
+    }
+    root.replaceChildren(...parts.filter(Boolean));
+  }
+
+  // ------------------------------------------------------------ open poll
+
+  function voted(poll, record) {
+    return Boolean((poll.me && poll.me.voted) || (record && record.confirmed));
+  }
+
+  function openBody(poll, record) {
+    const me = poll.me;
+    if (me && me.eligible === false) {
+      return h("div", { class: "pt-note is-info", dataset: { note: "not-eligible" } }, h("p", { i18n: "poll.not_eligible_note" }));
+    }
+    if (ui.sending || (record && record.pending)) {
+      return h(
+        "div",
+        { class: "pt-sending", dataset: { stage: "sending" } },
+        h("span", { class: "spinner", "aria-hidden": "true" }),
+        h("p", { class: "pt-sending-text", i18n: "poll.sending" }),
+        ui.error ? errorBox(ui.error) : null,
+        ui.error
+          ? h("button", {
+              type: "button",
+              class: "btn btn-primary btn-xl",
+              i18n: "poll.retry",
+              dataset: { action: "retry" },
+              on: { click: () => resend(poll, loadBallot(userId, poll.id), true) },
+            })
+          : null,
+      );
+    }
+    if (voted(poll, record) && ui.stage !== "change" && ui.stage !== "confirm") {
+      return h(
+        "div",
+        { class: "pt-done" },
+        myVote(poll, record),
+        poll.allow_change && record && record.ballot_id
+          ? h("button", {
+              type: "button",
+              class: "btn btn-secondary btn-xl pt-change",
+              i18n: "poll.change_vote",
+              dataset: { action: "change" },
+              on: { click: () => { ui = { ...ui, stage: "change", selection: [], error: null }; render(); } },
+            })
+          : null,
+      );
+    }
+    if (ui.stage === "confirm") return confirmStep(poll);
+    return choiceStep(poll);
+  }
+
+  function choiceStep(poll) {
+    const multiple = poll.kind === "multiple";
+    const buttons = poll.options.map((option, index) => {
+      const tone = optionTone(option);
+      const selected = ui.selection.includes(option.id);
+      return h(
+        "button",
+        {
+          type: "button",
+          class: ["pt-choice", `tone-${tone}`, selected ? "is-selected" : ""],
+          "aria-pressed": multiple ? String(selected) : undefined,
+          dataset: { optionId: option.id, code: option.code || "", focusKey: `opt-${option.id}` },
+          on: { click: () => choose(poll, option.id) },
+        },
+        h("span", { class: "pt-choice-mark", "aria-hidden": "true", text: MARKS[option.code] || (multiple ? (selected ? "☑" : "☐") : String.fromCharCode(65 + index)) }),
+        h("span", { class: "pt-choice-label", text: optionLabel(option) }),
+      );
+    });
+    const n = ui.selection.length;
+    const okCount = n >= poll.min_choices && n <= poll.max_choices;
+    return h(
+      "div",
+      { class: "pt-choose", dataset: { stage: "choose" } },
+      h("p", { class: "pt-instruction", i18n: multiple ? "poll.instruction_multiple" : "poll.instruction_single", i18nParams: { min: poll.min_choices, max: poll.max_choices } }),
+      ui.error ? errorBox(ui.error) : null,
+      h("div", { class: ["pt-choices", `n-${poll.options.length}`, poll.kind === "yes_no" ? "is-yes-no" : ""] }, buttons),
+      multiple
+        ? h(
+            "div",
+            { class: "pt-multi-bar" },
+            h("span", { class: "pt-multi-count", i18n: "poll.selected_count", i18nParams: { n, max: poll.max_choices } }),
+            h("button", {
+              type: "button",
+              class: "btn btn-primary btn-xl pt-next",
+              disabled: !okCount,
+              i18n: n === 0 ? "poll.next_blank" : "poll.next",
+              dataset: { action: "next" },
+              on: { click: () => { ui = { ...ui, stage: "confirm", error: null, changing: ui.stage === "change" }; render(); } },
+            }),
+          )
+        : poll.min_choices === 0
+          ? h("button", {
+              type: "button",
+              class: "btn btn-secondary btn-xl",
+              i18n: "poll.next_blank",
+              dataset: { action: "blank" },
+              on: { click: () => { ui = { ...ui, selection: [], stage: "confirm", error: null }; render(); } },
+            })
+          : null,
+      ui.stage === "change" ? h("button", { type: "button", class: "btn btn-ghost btn-lg", i18n: "poll.keep_vote", on: { click: () => { ui = { ...ui, stage: "choose" }; render(); } } }) : null,
+    );
+  }
+
+  function choose(poll, optionId) {
+    if (poll.kind === "multiple") {
+      const has = ui.selection.includes(optionId);
+      if (!has && ui.selection.length >= poll.max_choices) {
+        ui = { ...ui, error: { code: "too_many", max: poll.max_choices } };
+      } else {
+        ui = { ...ui, error: null, selection: has ? ui.selection.filter((id) => id !== optionId) : [...ui.selection, optionId] };
+      }
+      render();
+      return;
+    }
+    ui = { ...ui, selection: [optionId], stage: "confirm", error: null, changing: ui.stage === "change" };
+    render();
+  }
+
+  function chosenList(poll, ids) {
+    const chosen = poll.options.filter((o) => ids.includes(o.id));
+    if (!chosen.length) return h("p", { class: "pt-chosen is-blank", i18n: "poll.blank_ballot" });
+    return h(
+      "ul",
+      { class: "pt-chosen" },
+      chosen.map((o) => h("li", { class: `tone-${optionTone(o)}`, dataset: { code: o.code || "" } }, h("span", { class: "pt-chosen-mark", "aria-hidden": "true", text: MARKS[o.code] || "☑" }), h("span", { text: optionLabel(o) }))),
+    );
+  }
+
+  function confirmStep(poll) {
+    return h(
+      "div",
+      { class: "pt-confirm", dataset: { stage: "confirm" } },
+      h("p", { class: "pt-instruction", i18n: "poll.you_chose" }),
+      chosenList(poll, ui.selection),
+      ui.error ? errorBox(ui.error) : null,
+      h(
+        "div",
+        { class: "pt-confirm-actions" },
+        h("button", {
+          type: "button",
+          class: "btn btn-secondary btn-xl pt-back",
+          i18n: "poll.choose_again",
+          dataset: { action: "back", focusKey: "back" },
+          on: { click: () => { ui = { ...ui, stage: ui.changing ? "change" : "choose", error: null }; render(); } },
+        }),
+        h("button", {
+          type: "button",
+          class: "btn btn-xl pt-confirm-btn",
+          i18n: "poll.confirm",
+          dataset: { action: "confirm", focusKey: "confirm" },
+          on: { click: () => cast(poll) },
+        }),
+      ),
+      h("p", { class: "pt-hint", i18n: poll.allow_change ? "poll.confirm_hint_change" : "poll.confirm_hint_final" }),
+    );
+  }
+
+  async function cast(poll) {
+    if (ui.sending) return;
+    const previous = loadBallot(userId, poll.id);
+    const record = {
+      ballot_id: newBallotId(),
+      previous_ballot_id: previous && previous.confirmed ? previous.ballot_id : null,
+      choices: ui.selection,
+      pending: true,
+    };
+    saveBallot(userId, poll.id, record); // before sending: a retry reuses this id
+    await send(poll, record);
+  }
+
+  function resend(poll, record, manual = false) {
+    if (!record || !record.pending || ui.sending) return;
+    if (!manual && ui.error) return; // after a failure: the reconnect or the button resends
+    send(poll, record);
+  }
+
+  async function send(poll, record) {
+    ui = { ...ui, sending: true, error: null };
+    render();
+    const payload = { meeting_id: store.meetingId, poll_id: poll.id, ballot_id: record.ballot_id, choices: record.choices };
+    if (record.previous_ballot_id) payload.previous_ballot_id = record.previous_ballot_id;
+    const ack = await command("poll.cast", payload);
+    ui = { ...ui, sending: false };
+    if (ack.ok) {
+      const data = ack.data;
+      // A secret choice is not kept on the tablet: only the id and the receipt.
+      saveBallot(userId, poll.id, {
+        ballot_id: data.ballot_id,
+        receipt: data.receipt || null,
+        choices: poll.secret ? null : data.choices,
+        confirmed: true,
+      });
+      const live = current();
+      if (live && live.id === poll.id) {
+        live.me = { ...(live.me || {}), eligible: true, voted: true, ...(poll.secret ? {} : { choices: data.choices }) };
+      }
+      ui = { ...ui, stage: "choose", selection: [], error: null, changing: false };
+      render();
+      return;
+    }
+    const code = ack.error && ack.error.code;
+    if (code === "disconnected" || code === "timeout") {
+      ui = { ...ui, error: ack.error }; // kept pending: resent on reconnect or by the button
+      render();
+      return;
+    }
+    // Refused: this ballot will never count; forget it (keep the previous confirmed one).
+    const previous = record.previous_ballot_id
+      ? { ballot_id: record.previous_ballot_id, confirmed: true, receipt: null, choices: null }
+      : null;
+    if (previous) {
+      const old = loadBallot(userId, poll.id);
+      saveBallot(userId, poll.id, { ...previous, ...(old && !old.pending ? old : {}) });
+    } else {
+      try {
+        localStorage.removeItem(`phs.ballot.${userId}.${poll.id}`);
+      } catch {
+        // ignore
+      }
+    }
+    ui = { ...ui, error: ack.error, stage: code === "invalid_choice" ? "choose" : ui.stage };
+    render();
+    if (["already_voted", "closed", "not_eligible", "conflict"].includes(code)) store.refresh();
+  }
+
+  // The ack was lost and the poll closed before we could resend. If the server counted a
+  // ballot from us, it was this one (the only id we ever sent): keep its receipt, which we
+  // can compute ourselves; otherwise forget it.
+  async function settleLate(poll, record) {
+    if (!poll.me) return; // wait for the snapshot's answer
+    if (poll.me.voted) {
+      const receipt = poll.secret ? await receiptFor(record.ballot_id) : null;
+      saveBallot(userId, poll.id, { ballot_id: record.ballot_id, receipt, choices: poll.secret ? null : record.choices, confirmed: true });
+    } else {
+      try {
+        localStorage.removeItem(`phs.ballot.${userId}.${poll.id}`);
+      } catch {
+        // ignore
+      }
+    }
+    render(true);
+  }
+
+  // A poll opened while we watched: the event does not say whether I may vote. One small
+  // request (spread over a second so a room of tablets does not ask at the same instant).
+  function learnMe(poll) {
+    if (askedMe.has(poll.id)) return;
+    askedMe.add(poll.id);
+    setTimeout(async () => {
+      const ack = await command("poll.get", { meeting_id: store.meetingId, poll_id: poll.id });
+      const live = current();
+      if (!ack.ok || !live || live.id !== poll.id) {
+        askedMe.delete(poll.id);
+        return;
+      }
+      if (!live.me || !live.me.voted) live.me = ack.data.poll.me;
+      render(true);
+    }, Math.random() * 800);
+  }
+
+  // ------------------------------------------------------------ my vote, receipts
+
+  function myVote(poll, record) {
+    const choices = (poll.me && poll.me.choices) || (record && record.choices) || null;
+    const parts = [
+      h("p", { class: "pt-voted", dataset: { voted: "1" } }, h("span", { class: "pt-voted-mark", "aria-hidden": "true", text: "✔" }), h("span", { i18n: "poll.you_voted" })),
+    ];
+    if (!poll.secret) {
+      if (choices) parts.push(h("p", { class: "pt-mine-label", i18n: "poll.your_choice" }), chosenList(poll, choices));
+    } else if (record && record.receipt) {
+      parts.push(receiptBox(poll, record.receipt));
+    } else {
+      parts.push(h("p", { class: "pt-hint", i18n: "poll.secret_no_receipt" }));
+    }
+    return h("div", { class: "pt-mine" }, parts);
+  }
+
+  function receiptBox(poll, receipt) {
+    const published = poll.status === "published";
+    let checkRow = null;
+    if (published) {
+      const result = ui.check;
+      checkRow = h(
+        "div",
+        { class: "pt-receipt-check" },
+        h("button", {
+          type: "button",
+          class: "btn btn-secondary btn-lg",
+          i18n: "poll.receipt_check",
+          dataset: { action: "check-receipt" },
+          on: { click: (e) => checkReceipt(poll, receipt, e.currentTarget) },
+        }),
+        result
+          ? h("p", { class: ["pt-receipt-result", `is-${result}`], dataset: { check: result }, role: "status", i18n: `poll.receipt_${result}` })
+          : null,
+      );
+    }
+    return h(
+      "div",
+      { class: "pt-receipt" },
+      h("p", { class: "pt-receipt-label", i18n: "poll.receipt_label" }),
+      h("p", { class: "pt-receipt-code", dataset: { receipt }, text: receipt }),
+      h("p", { class: "pt-receipt-help", i18n: published ? "poll.receipt_help_published" : "poll.receipt_help" }),
+      checkRow,
+    );
+  }
+
+  async function checkReceipt(poll, receipt, button) {
+    button.disabled = true;
+    try {
+      const [data, digest] = await Promise.all([
+        api.get(`/api/meetings/${store.meetingId}/polls/${poll.id}/receipts`),
+        sha256Hex(receipt),
+      ]);
+      ui = { ...ui, check: data.receipt_hashes.includes(digest) ? "found" : "missing" };
+    } catch (error) {
+      ui = { ...ui, check: "failed" };
+    }
+    render();
+  }
+
+  function errorBox(error) {
+    const text = error.code === "too_many" ? t("poll.error.too_many", { max: error.max }) : pollError(error);
+    return h("p", { class: "alert alert-error pt-error", role: "alert", dataset: { code: error.code }, text });
+  }
+
+  // ------------------------------------------------------------ closed / published
+
+  function finishedBody(poll, record) {
+    const mine = voted(poll, record) ? myVote(poll, record) : poll.me && poll.me.eligible ? h("p", { class: "pt-note", i18n: "poll.you_did_not_vote" }) : null;
+    if (poll.status === "closed") {
+      return h("div", { class: "pt-finished" }, h("p", { class: "pt-state", i18n: "poll.closed_waiting" }), mine);
+    }
+    return h("div", { class: "pt-finished" }, resultBlock(poll, poll.result), mine);
+  }
+
+  const off = store.subscribe(() => render());
+  ctx.onLangChange(() => render(true));
+  // Back online: a ballot sent into a dead socket goes out again with the same id.
+  const offConnect = onConnect(() => {
+    const poll = current();
+    const record = poll && loadBallot(userId, poll.id);
+    if (poll && poll.status === "open" && record && record.pending) {
+      ui = { ...ui, error: null };
+      resend(poll, record);
+    }
+  });
+  const interval = setInterval(() => timer && timer.update(), 500);
+  render();
+  return {
+    active: ballotVisible,
+    destroy() {
+      off();
+      offConnect();
+      clearInterval(interval);
+    },
+  };
+}
