@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,7 @@ from sqlalchemy import update
 from meetings.db import db
 from meetings.extensions import socketio
 from meetings.models import Meeting
+from meetings.permissions import Perm
 
 
 @dataclass(frozen=True)
@@ -19,20 +22,58 @@ class EventSpec:
     schema: type[BaseModel]
     summary: str
     example: dict[str, Any]
+    # None: versioned, to everyone in the meeting. A permission: unversioned, only to the
+    # people holding it (drafts and other things the room must not see).
+    audience: Perm | None = None
 
 
 EVENTS: dict[str, EventSpec] = {}
 
+log = logging.getLogger(__name__)
 
-def event(name: str, *, schema: type[BaseModel], summary: str, example: dict[str, Any]) -> None:
+# Server-side reactions to a committed event (e.g. the video bridge follows the floor);
+# called after the event was emitted, outside the transaction, one failure never spreads.
+SentListener = Callable[[str, dict[str, Any]], None]
+SENT_LISTENERS: dict[str, list[SentListener]] = {}
+
+
+def on_sent(name: str) -> Callable[[SentListener], SentListener]:
+    def register(fn: SentListener) -> SentListener:
+        listeners = SENT_LISTENERS.setdefault(name, [])
+        if fn not in listeners:
+            listeners.append(fn)
+        return fn
+
+    return register
+
+
+def event(
+    name: str,
+    *,
+    schema: type[BaseModel],
+    summary: str,
+    example: dict[str, Any],
+    audience: Perm | None = None,
+) -> None:
     if name in EVENTS:
         raise RuntimeError(f"event {name} registered twice")
+    if audience is not None and audience not in AUDIENCES:
+        raise RuntimeError(f"event {name}: no audience room for {audience}")
     schema.model_validate(example)
-    EVENTS[name] = EventSpec(name, schema, summary, example)
+    EVENTS[name] = EventSpec(name, schema, summary, example, audience)
 
 
 def meeting_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
+
+
+# Permissions that have a room of their own in each meeting; `meeting.join` puts a
+# connection in the rooms of the permissions its person holds.
+AUDIENCES = frozenset({Perm.POLL_MANAGE})
+
+
+def audience_room(meeting_id: int, perm: Perm) -> str:
+    return f"meeting:{meeting_id}:{perm.value}"
 
 
 def bump_version(meeting_id: int) -> int:
@@ -53,12 +94,18 @@ class Outbox:
     def __init__(self) -> None:
         self._items: list[tuple[str, str, dict[str, Any]]] = []
 
-    def meeting_event(self, meeting_id: int, name: str, data: Any) -> int:
+    def meeting_event(self, meeting_id: int, name: str, data: Any) -> int | None:
+        """Queue an event; a room-wide one bumps the meeting version, an audience one not
+        (people outside the audience would see a gap and fetch a snapshot for nothing)."""
         spec = EVENTS.get(name)
         if spec is None:
             raise RuntimeError(f"event {name} is not in the catalogue")
-        version = bump_version(meeting_id)
         body = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+        if spec.audience is not None:
+            envelope = {"meeting_id": meeting_id, "version": None, "data": body}
+            self._items.append((audience_room(meeting_id, spec.audience), name, envelope))
+            return None
+        version = bump_version(meeting_id)
         envelope = {"meeting_id": meeting_id, "version": version, "data": body}
         self._items.append((meeting_room(meeting_id), name, envelope))
         return version
@@ -67,3 +114,9 @@ class Outbox:
         items, self._items = self._items, []
         for room, name, envelope in items:
             socketio.emit(name, envelope, to=room)
+        for _room, name, envelope in items:
+            for listener in SENT_LISTENERS.get(name, ()):
+                try:
+                    listener(name, envelope)
+                except Exception:
+                    log.exception("listener for %s failed", name)

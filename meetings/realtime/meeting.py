@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms, meeting_role
-from meetings.realtime.events import meeting_room
+from meetings.realtime.events import AUDIENCES, audience_room, meeting_room
 from meetings.realtime.hooks import run_join, run_leave
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import build_snapshot, snapshot_part
@@ -32,6 +32,9 @@ class MeetingRef(BaseModel):
 def join(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
     if ctx.sid is not None:
         join_room(meeting_room(body.meeting_id), sid=ctx.sid)
+        held = meeting_perms(ctx.user, ctx.meeting_required)
+        for perm in AUDIENCES & held:
+            join_room(audience_room(body.meeting_id, perm), sid=ctx.sid)
         run_join(ctx)  # e.g. a bridge operator's site counts as present from now
     return build_snapshot(ctx.meeting_required, ctx.user)
 

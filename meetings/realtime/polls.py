@@ -38,16 +38,20 @@ _POLL_EVENTS = {
     "poll.published": "Kết quả được công bố: `poll.result` có số phiếu, tỉ lệ và kết luận.",
     "poll.cancelled": "Cuộc biểu quyết đang mở bị huỷ; không có kết quả.",
 }
+# Drafts are the managers' business: their events go only to holders of poll.manage.
+_DRAFT_EVENTS = {"poll.created", "poll.updated"}
 for _name, _summary in _POLL_EVENTS.items():
     _example = {"poll": {**POLL_EXAMPLE, "status": _name.split(".")[1]}}
     if _name != "poll.published":
         _example["poll"]["result"] = None
-    event(_name, schema=PollData, summary=_summary, example=_example)
+    _audience = Perm.POLL_MANAGE if _name in _DRAFT_EVENTS else None
+    event(_name, schema=PollData, summary=_summary, example=_example, audience=_audience)
 event(
     "poll.deleted",
     schema=PollDeletedData,
     summary="Bản nháp cuộc biểu quyết bị xoá.",
     example={"poll_id": 3},
+    audience=Perm.POLL_MANAGE,
 )
 event(
     "poll.progress",

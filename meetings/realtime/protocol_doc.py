@@ -82,7 +82,9 @@ def render() -> str:
     out.append("| Command | Permission | Summary |\n|---|---|---|")
     for name in sorted(COMMANDS):
         cmd = COMMANDS[name]
-        out.append(f"| [`{name}`](#{name.replace('.', '')}) | `{cmd.permission.value}` | {cmd.summary} |")
+        out.append(
+            f"| [`{name}`](#{name.replace('.', '')}) | `{cmd.permission.value}` | {cmd.summary} |"
+        )
     out.append("")
     for name in sorted(COMMANDS):
         cmd = COMMANDS[name]
@@ -102,10 +104,17 @@ def render() -> str:
         spec = EVENTS[name]
         out.append(f"### `{name}`\n")
         out.append(f"{spec.summary}\n")
+        if spec.audience is not None:
+            out.append(
+                f"Sent only to people holding `{spec.audience.value}`, without a version "
+                "(`version` is `null`); a client that missed one gets the state back in the "
+                "snapshot of its next `meeting.join`.\n"
+            )
         out.append("`data` schema:\n")
         out.append("```json\n" + _schema(spec.schema) + "\n```\n")
         out.append("Example envelope:\n")
-        out.append(_block({"meeting_id": 1, "version": 42, "data": spec.example}) + "\n")
+        version = None if spec.audience is not None else 42
+        out.append(_block({"meeting_id": 1, "version": version, "data": spec.example}) + "\n")
     out.append("## Error codes\n")
     out.append("| Code | HTTP status (REST) |\n|---|---|")
     for code, status in sorted(STATUS.items()):

@@ -41,7 +41,7 @@ def test_full_lifecycle_named(make_poll: Any, joined: Any, chair: Any, meeting_i
         "Không tán thành",
         "Không biểu quyết",
     ]
-    assert "poll.created" in names(d1)
+    assert "poll.created" not in names(d1)  # drafts are for the chair and secretary
     # Not yet open: casting is a conflict, not "closed".
     assert err(cast(d1, meeting_id, draft, option(draft, "yes"))) == "conflict"
     updated = ok(
@@ -282,3 +282,18 @@ def test_reconnecting_delegate_sees_open_poll_and_own_vote(
     )
     assert other["poll"]["current"]["me"] == {"eligible": True, "voted": False}
     assert other["poll"]["drafts"] == []
+
+
+def test_drafts_reach_managers_only_and_do_not_move_the_version(
+    make_poll: Any, joined: Any, chair: Any, meeting_id: int
+) -> None:
+    delegate = joined("delegate04")
+    secretary = joined("secretary")
+    before = ok(delegate.emit("meeting.snapshot", {"meeting_id": meeting_id}, callback=True))
+    make_poll(open=False, title="Dự thảo mật")
+    assert "poll.created" not in names(delegate)
+    created = [m for m in secretary.get_received() if m["name"] == "poll.created"]
+    assert created and created[0]["args"][0]["version"] is None
+    assert created[0]["args"][0]["data"]["poll"]["title"] == "Dự thảo mật"
+    after = ok(delegate.emit("meeting.snapshot", {"meeting_id": meeting_id}, callback=True))
+    assert after["version"] == before["version"]

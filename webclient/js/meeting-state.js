@@ -227,7 +227,11 @@ export function createMeetingStore(meetingId) {
     if (!started || !envelope || typeof envelope !== "object" || envelope.meeting_id !== id) return;
     const version = envelope.version;
     if (typeof version !== "number") {
-      emitRaw(name, envelope); // unversioned (a laser pointer, statistics): nothing to track
+      // Unversioned: a laser pointer, statistics, or an event only some people get (poll
+      // drafts for the chair). Nothing to track; a missed one comes back with the next join.
+      const reducer = reducers.get(name);
+      if (reducer && store.state && reducer(store.state, envelope.data) !== false) notify();
+      emitRaw(name, envelope);
       return;
     }
     store.stats.events += 1;
