@@ -283,7 +283,10 @@ def test_recording_remuxes_on_air_video_with_mixed_audio(tmp_path: Path) -> None
             kinds = sorted(s.type for s in container.streams)
             assert kinds == ["audio", "video"]
             video = sum(1 for _ in container.decode(video=0))
-        assert video >= 60  # ~3 s at 30 fps, decodable from the first frame
+            written = stop["data"]["video_frames"]
+        # Every frame written decodes, starting from the first (a keyframe); a busy CI
+        # machine may deliver fewer than 3 s x 30 fps, but well over half of them.
+        assert written >= 45 and video == written
         with av.open(str(path)) as container:
             pcm = [f.to_ndarray() for f in container.decode(audio=0)]
         assert sum(p.shape[-1] for p in pcm) > 48000  # > 1 s of audio
