@@ -21,8 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetings.models.base import Base, Timestamped, utcnow
-from meetings.models.meetings import _enum
+from meetings.models.base import Base, Timestamped, str_enum, utcnow
 
 
 class AnnotationKind(enum.StrEnum):
@@ -49,8 +48,8 @@ class Annotation(Timestamped, Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     page: Mapped[int]  # 0-based
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    scope: Mapped[AnnotationScope] = mapped_column(_enum(AnnotationScope, "annotation_scope"))
-    kind: Mapped[AnnotationKind] = mapped_column(_enum(AnnotationKind, "annotation_kind"))
+    scope: Mapped[AnnotationScope] = mapped_column(str_enum(AnnotationScope, "annotation_scope"))
+    kind: Mapped[AnnotationKind] = mapped_column(str_enum(AnnotationKind, "annotation_kind"))
     color: Mapped[str] = mapped_column(String(7))  # "#RRGGBB"
     width: Mapped[float] = mapped_column(default=2.0)  # stroke width, PDF points
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -27,3 +28,8 @@ class Base(DeclarativeBase):
 
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    """Enums are stored as plain strings with a CHECK: portable and readable in SQL."""
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])

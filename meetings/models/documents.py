@@ -14,8 +14,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped
-from meetings.models.meetings import MeetingRole, _enum
+from meetings.models.base import Base, Timestamped, str_enum
+from meetings.models.meetings import MeetingRole
 
 
 class Sensitivity(enum.StrEnum):
@@ -48,10 +48,10 @@ class Document(Timestamped, Base):
     size: Mapped[int] = mapped_column(default=0)
     page_count: Mapped[int]
     sensitivity: Mapped[Sensitivity] = mapped_column(
-        _enum(Sensitivity, "document_sensitivity"), default=Sensitivity.INTERNAL
+        str_enum(Sensitivity, "document_sensitivity"), default=Sensitivity.INTERNAL
     )
     status: Mapped[DocumentStatus] = mapped_column(
-        _enum(DocumentStatus, "document_status"), default=DocumentStatus.READY
+        str_enum(DocumentStatus, "document_status"), default=DocumentStatus.READY
     )
     # Version history: version 1 has no replaces_id; version n+1 replaces version n.
     version: Mapped[int] = mapped_column(default=1)
@@ -101,7 +101,7 @@ class DocumentAccess(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    role: Mapped[MeetingRole | None] = mapped_column(_enum(MeetingRole, "document_access_role"))
+    role: Mapped[MeetingRole | None] = mapped_column(str_enum(MeetingRole, "document_access_role"))
 
     document: Mapped[Document] = relationship(back_populates="access")
 

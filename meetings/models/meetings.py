@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped
+from meetings.models.base import Base, Timestamped, str_enum
 from meetings.models.units import Unit
 from meetings.models.users import User
 
@@ -29,11 +29,6 @@ class MeetingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK: portable and readable in SQL.
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
-
 class Meeting(Timestamped, Base):
     __tablename__ = "meetings"
 
@@ -45,7 +40,7 @@ class Meeting(Timestamped, Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     status: Mapped[MeetingStatus] = mapped_column(
-        _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
+        str_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
     )
     # Grows with every change; events carry it so clients can detect a gap.
     state_version: Mapped[int] = mapped_column(default=0)
@@ -80,7 +75,7 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[MeetingRole] = mapped_column(_enum(MeetingRole, "meeting_role"))
+    role: Mapped[MeetingRole] = mapped_column(str_enum(MeetingRole, "meeting_role"))
     # For a bridge operator: the unit whose bridge they run.
     bridge_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 

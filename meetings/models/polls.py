@@ -15,10 +15,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped
+from meetings.models.base import Base, Timestamped, str_enum
 
 
 class PollKind(enum.StrEnum):
@@ -53,10 +53,6 @@ class PercentBase(enum.StrEnum):
     ENTITLED = "entitled"
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
-
 class Poll(Timestamped, Base):
     __tablename__ = "polls"
 
@@ -69,24 +65,24 @@ class Poll(Timestamped, Base):
     )
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[PollKind] = mapped_column(_enum(PollKind, "poll_kind"))
+    kind: Mapped[PollKind] = mapped_column(str_enum(PollKind, "poll_kind"))
     secret: Mapped[bool] = mapped_column(default=False)
     min_choices: Mapped[int] = mapped_column(default=1)
     max_choices: Mapped[int] = mapped_column(default=1)
     eligibility: Mapped[Eligibility] = mapped_column(
-        _enum(Eligibility, "poll_eligibility"), default=Eligibility.DELEGATES
+        str_enum(Eligibility, "poll_eligibility"), default=Eligibility.DELEGATES
     )
     rule: Mapped[MajorityRule] = mapped_column(
-        _enum(MajorityRule, "poll_rule"), default=MajorityRule.ABSOLUTE
+        str_enum(MajorityRule, "poll_rule"), default=MajorityRule.ABSOLUTE
     )
     percent_base: Mapped[PercentBase] = mapped_column(
-        _enum(PercentBase, "poll_percent_base"), default=PercentBase.ENTITLED
+        str_enum(PercentBase, "poll_percent_base"), default=PercentBase.ENTITLED
     )
     duration_seconds: Mapped[int | None]
     allow_change: Mapped[bool] = mapped_column(default=False)
     show_running_tally: Mapped[bool] = mapped_column(default=False)
     status: Mapped[PollStatus] = mapped_column(
-        _enum(PollStatus, "poll_status"), default=PollStatus.DRAFT
+        str_enum(PollStatus, "poll_status"), default=PollStatus.DRAFT
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime | None]

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, utcnow
-from meetings.models.meetings import _enum
+from meetings.models.base import Base, str_enum, utcnow
 from meetings.models.units import Unit
 from meetings.models.users import User
 
@@ -31,7 +30,9 @@ class Attendance(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus, "attendance_status"))
+    status: Mapped[AttendanceStatus] = mapped_column(
+        str_enum(AttendanceStatus, "attendance_status")
+    )
     # "checkin" (from the person's tablet) or "mark" (by the secretary).
     source: Mapped[str] = mapped_column(String(16))
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -82,7 +83,7 @@ class SpeakerRequest(Base):
     )
     topic: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[SpeakerStatus] = mapped_column(
-        _enum(SpeakerStatus, "speaker_status"), default=SpeakerStatus.WAITING
+        str_enum(SpeakerStatus, "speaker_status"), default=SpeakerStatus.WAITING
     )
     position: Mapped[int] = mapped_column(default=0)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
