@@ -7,11 +7,10 @@ the province), so the shared demo meeting and the order of tests do not matter.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
-from itertools import count
 from typing import Any
 
 import pytest
+from room_helpers import fits_without_scrolling, schedule_meeting, small_targets
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -22,75 +21,6 @@ AGENDA = [
     ("Tờ trình về kế hoạch đầu tư công năm 2027", "Sở Tài chính", 25),
     ("Bế mạc", "Chủ tọa", 5),
 ]
-DELEGATES = [f"delegate{i:02d}" for i in range(1, 11)]
-_serial = count(1)
-
-
-def csrf(context: Any) -> str:
-    return str(context.request.get("/api/session").json()["csrf_token"])
-
-
-def schedule_meeting(new_context: Any, demo_password: str) -> dict[str, Any]:
-    """A fresh meeting like the demo one (chair, secretary, ten delegates, four items)."""
-    context = new_context()
-    response = context.request.post(
-        "/api/auth/login",
-        data={"username": "secretary", "password": demo_password},
-        headers={"X-CSRFToken": csrf(context)},
-    )
-    assert response.ok, response.text()[:300]
-    demo = context.request.get("/api/meetings?scope=upcoming").json()["meetings"]
-    demo = [m for m in demo if m["title"].startswith("Phiên họp UBND tỉnh")] or demo
-    assert demo, "the demo meeting is missing"
-    detail = context.request.get(f"/api/meetings/{demo[0]['id']}").json()
-    users = {p["username"]: p["user_id"] for p in detail["participants"]}
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
-    body = {
-        "title": f"Phiên họp thử nghiệm phòng họp số {next(_serial)}",
-        "host_unit_id": detail["host_unit"]["id"],
-        "room": "Phòng họp số 2",
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=2)).isoformat(),
-        "participants": [
-            {"user_id": users["chair"], "role": "chair"},
-            {"user_id": users["secretary"], "role": "secretary"},
-            *({"user_id": users[name], "role": "delegate"} for name in DELEGATES),
-        ],
-        "agenda": [
-            {"title": title, "presenter": presenter, "planned_minutes": minutes}
-            for title, presenter, minutes in AGENDA
-        ],
-    }
-    response = context.request.post(
-        "/api/meetings", data=body, headers={"X-CSRFToken": csrf(context)}
-    )
-    assert response.status == 201, response.text()[:500]
-    meeting = dict(response.json())
-    context.close()
-    return meeting
-
-
-def fits_without_scrolling(page: Any) -> None:
-    size = page.evaluate(
-        """() => {
-            const root = document.documentElement;
-            return {w: root.scrollWidth, h: root.scrollHeight, iw: innerWidth, ih: innerHeight};
-        }"""
-    )
-    assert size["w"] <= size["iw"] and size["h"] <= size["ih"], size
-
-
-def small_targets(page: Any, minimum: int = 44) -> list[str]:
-    return list(
-        page.evaluate(
-            """(min) => [...document.querySelectorAll('button, input, a[href], select, summary')]
-                .filter((el) => el.offsetParent !== null && !el.closest('.app-header'))
-                .map((el) => ({el: el.outerHTML.slice(0, 90), r: el.getBoundingClientRect()}))
-                .filter(({r}) => r.height < min || r.width < min)
-                .map(({el, r}) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
-            minimum,
-        )
-    )
 
 
 def current_title(page: Any) -> Any:
@@ -104,7 +34,13 @@ def test_chair_drives_tablets_follow_floor_on_projector(
     js_errors: list[str],
     demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(new_context, demo_password)
+    meeting = schedule_meeting(
+        new_context,
+        demo_password,
+        title="Phiên họp thử nghiệm phòng họp số",
+        room="Phòng họp số 2",
+        agenda=AGENDA,
+    )
     mid = meeting["id"]
 
     # "My meetings": the chair gets the console, a delegate the tablet.
@@ -238,7 +174,13 @@ def test_tablet_catches_up_after_wifi_loss(
     js_errors: list[str],
     demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(new_context, demo_password)
+    meeting = schedule_meeting(
+        new_context,
+        demo_password,
+        title="Phiên họp thử nghiệm phòng họp số",
+        room="Phòng họp số 2",
+        agenda=AGENDA,
+    )
     mid = meeting["id"]
     chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
     # This tablet's clock is 37 minutes fast: its timers must still count from the server's.
