@@ -11,9 +11,16 @@ from meetings.extensions import csrf
 
 def register_api(app: OpenAPI) -> None:
     from meetings.api import auth, units, users
+    from meetings.api import conference as conference_api
+    from meetings.api import documents as documents_api
+    from meetings.api import meetings as meetings_api
+    from meetings.api import polls as polls_api
 
-    for module in (auth, units, users):
+    for module in (auth, units, users, meetings_api, polls_api, conference_api):
         app.register_api(module.bp)
+    app.register_api(meetings_api.calendar_bp)
+    documents_api.register(app)  # two blueprints: /api/meetings/<id>/documents, /api/documents
+    app.register_api(__import__("meetings.api.annotations", fromlist=["bp"]).bp)
 
     @app.get("/api/openapi.json", doc_ui=False)
     def openapi_document() -> Response:

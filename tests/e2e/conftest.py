@@ -104,6 +104,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+    # Browser tests last: the session's sync Playwright keeps an event loop running in the
+    # main thread, and asyncio.run() in later tests (tests/media, tests/conference) fails.
+    items.sort(key=lambda item: here in Path(str(item.fspath)).parents)
 
 
 # ---------------------------------------------------------------------------- server

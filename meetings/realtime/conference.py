@@ -1,0 +1,371 @@
+"""Video bridges: browser commands for joining the conference and running it.
+
+Signalling: the browser sends its offer with `conference.join`; web checks who may join
+(bridge operators as their bridge unit, the chair as the chair room), orders the media
+node to create a peer and answers with the node's SDP answer. ICE candidates follow with
+`conference.candidate`. The chair decides what is on air; see
+meetings/media_bridge/conference.py for the rules and docs/media-control.md for the node.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from flask_socketio import join_room
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from meetings.media_bridge import conference, node_events  # noqa: F401  (node handlers)
+from meetings.models import Meeting, User
+from meetings.permissions import Perm, meeting_perms
+from meetings.realtime.events import Outbox, event, meeting_room
+from meetings.realtime.hooks import on_disconnect
+from meetings.realtime.registry import Ctx, command
+from meetings.realtime.snapshot import snapshot_part
+
+PeerId = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
+]
+JOIN_ERRORS = ("conflict", "unavailable", "no_common_codec")
+NODE_ERRORS = ("conflict", "unavailable")
+
+
+class Cmd(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    meeting_id: int
+
+
+class Offer(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    type: Literal["offer"]
+    sdp: Annotated[str, StringConstraints(min_length=1, max_length=200_000)]
+
+
+class JoinIn(Cmd):
+    offer: Offer
+
+
+class Candidate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    candidate: Annotated[str, StringConstraints(max_length=1024)]
+    sdpMid: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+    usernameFragment: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class CandidateIn(Cmd):
+    peer_id: PeerId
+    candidate: Candidate | None  # null: the browser finished gathering
+
+
+class PeerIn(Cmd):
+    peer_id: PeerId
+
+
+class ReportIn(PeerIn):
+    rtt_ms: Annotated[float, Field(ge=0, le=60_000)] | None = None
+    loss_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    send_kbps: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    recv_kbps: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    recv_fps: Annotated[float, Field(ge=0, le=1000)] | None = None
+    recv_width: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    quality: Literal["good", "fair", "poor"] | None = None
+
+
+class OnAirIn(Cmd):
+    unit_id: int | None  # null: back to automatic (the speaker's bridge, else the chair room)
+
+
+class MuteIn(Cmd):
+    unit_id: int
+    muted: bool
+
+
+# --- events and snapshot ------------------------------------------------------------------
+
+
+class NodeOut(BaseModel):
+    available: bool
+    node_id: str | None
+
+
+class OnAirOut(BaseModel):
+    unit_id: int
+    name: str
+    peer_id: str
+    why: Literal["manual", "speaker", "chair"]
+    pending: bool
+
+
+class RecordingOut(BaseModel):
+    recording_id: str
+    started_at: str | None
+    file: str
+
+
+class SiteOut(BaseModel):
+    unit_id: int
+    name: str
+    depth: int
+    chair_room: bool
+    state: Literal["offline", "connecting", "connected"]
+    peer_id: str | None
+    muted: bool
+    on_air: bool
+
+
+class ConferenceOut(BaseModel):
+    node: NodeOut
+    on_air: OnAirOut | None
+    chair_unit_id: int
+    recording: RecordingOut | None
+    sites: list[SiteOut]
+
+
+class SiteStats(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    unit_id: int
+    peer_id: str
+    state: str
+
+
+class StatsOut(BaseModel):
+    sites: list[SiteStats]
+
+
+CONFERENCE_EXAMPLE: dict[str, Any] = {
+    "node": {"available": True, "node_id": "media-1"},
+    "on_air": {
+        "unit_id": 12,
+        "name": "Thành phố Phủ Lý",
+        "peer_id": "m1-u12-9f2c1a0b",
+        "why": "manual",
+        "pending": False,
+    },
+    "chair_unit_id": 1,
+    "recording": None,
+    "sites": [
+        {
+            "unit_id": 1,
+            "name": "Tỉnh Hà Nam",
+            "depth": 0,
+            "chair_room": True,
+            "state": "connected",
+            "peer_id": "m1-u1-0b1c2d3e",
+            "muted": False,
+            "on_air": False,
+        },
+        {
+            "unit_id": 12,
+            "name": "Thành phố Phủ Lý",
+            "depth": 1,
+            "chair_room": False,
+            "state": "connected",
+            "peer_id": "m1-u12-9f2c1a0b",
+            "muted": False,
+            "on_air": True,
+        },
+    ],
+}
+
+event(
+    "conference.updated",
+    schema=ConferenceOut,
+    summary=(
+        "Cầu truyền hình sau một thay đổi: điểm cầu đang phát (on air), trạng thái kết nối "
+        "từng điểm cầu được mời, tắt tiếng, ghi hình."
+    ),
+    example=CONFERENCE_EXAMPLE,
+)
+event(
+    "conference.stats",
+    schema=StatsOut,
+    summary=(
+        "Chất lượng đường truyền từng điểm cầu (bitrate, khung hình, mất gói, RTT), tối đa "
+        "2 giây một lần. Không tăng version (`version: null`); chỉ gửi cho người điều khiển "
+        "đã gọi `conference.state`."
+    ),
+    example={
+        "sites": [
+            {
+                "unit_id": 12,
+                "peer_id": "m1-u12-9f2c1a0b",
+                "state": "connected",
+                "bitrate_kbps": 1450,
+                "fps": 20.0,
+                "rtt_ms": 18.0,
+                "loss_pct": 0.0,
+                "stalled": False,
+                "level_dbov": -38.5,
+            }
+        ]
+    },
+)
+
+
+def conference_view(meeting: Meeting) -> dict[str, Any]:
+    return ConferenceOut.model_validate(conference.view(meeting)).model_dump()
+
+
+@snapshot_part("conference")
+def conference_part(meeting: Meeting, _user: User) -> dict[str, Any]:
+    return conference_view(meeting)
+
+
+def _publish(ctx: Ctx) -> None:
+    conference.publish(ctx.meeting_required.id, ctx.outbox)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@command(
+    "conference.join",
+    schema=JoinIn,
+    permission=Perm.CONFERENCE_JOIN,
+    summary=(
+        "Điểm cầu (hoặc phòng chủ trì) vào cầu truyền hình: gửi SDP offer, nhận SDP answer của "
+        "máy chủ truyền hình. Offer: video sendrecv, video recvonly, audio sendrecv, audio "
+        "recvonly, audio recvonly. Vào lại thì kết nối cũ của điểm cầu bị thay thế."
+    ),
+    example={"meeting_id": 1, "offer": {"type": "offer", "sdp": "v=0\r\n…"}},
+    errors=JOIN_ERRORS,
+    result="{peer_id, answer: {type, sdp}, unit_id, role, video_codec}",
+)
+def join(ctx: Ctx, body: JoinIn) -> dict[str, Any]:
+    data = conference.join(ctx.meeting_required, ctx.user, body.offer.model_dump(), ctx.sid)
+    _publish(ctx)
+    return data
+
+
+@command(
+    "conference.candidate",
+    schema=CandidateIn,
+    permission=Perm.CONFERENCE_JOIN,
+    summary="Gửi một ICE candidate của trình duyệt (null: đã thu thập xong).",
+    example={
+        "meeting_id": 1,
+        "peer_id": "m1-u12-9f2c1a0b",
+        "candidate": {
+            "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
+            "sdpMid": "0",
+            "sdpMLineIndex": 0,
+        },
+    },
+    errors=NODE_ERRORS,
+)
+def add_candidate(ctx: Ctx, body: CandidateIn) -> None:
+    cand = body.candidate.model_dump(exclude={"usernameFragment"}) if body.candidate else None
+    conference.candidate(ctx.meeting_required, ctx.user, body.peer_id, cand, ctx.sid)
+
+
+@command(
+    "conference.leave",
+    schema=PeerIn,
+    permission=Perm.CONFERENCE_JOIN,
+    summary="Rời cầu truyền hình (đóng kết nối của điểm cầu).",
+    example={"meeting_id": 1, "peer_id": "m1-u12-9f2c1a0b"},
+)
+def leave(ctx: Ctx, body: PeerIn) -> None:
+    conference.leave(ctx.meeting_required, ctx.user, body.peer_id)
+    _publish(ctx)
+
+
+@command(
+    "conference.report",
+    schema=ReportIn,
+    permission=Perm.CONFERENCE_JOIN,
+    summary=(
+        "Điểm cầu báo chất lượng đường truyền nó đo được (getStats) khoảng 5 giây một lần; "
+        "cũng giữ kết nối truyền hình sau khi Socket.IO kết nối lại."
+    ),
+    example={"meeting_id": 1, "peer_id": "m1-u12-9f2c1a0b", "rtt_ms": 18.0, "loss_pct": 0.0},
+)
+def report(ctx: Ctx, body: ReportIn) -> None:
+    numbers = body.model_dump(exclude={"meeting_id", "peer_id"})
+    conference.report(ctx.meeting_required, ctx.user, body.peer_id, numbers, ctx.sid)
+
+
+@command(
+    "conference.state",
+    schema=Cmd,
+    permission=Perm.MEETING_VIEW,
+    summary=(
+        "Trạng thái cầu truyền hình (như phần `conference` của ảnh chụp) và nhận các sự kiện "
+        "`conference.updated` từ đây; người có quyền điều khiển nhận thêm `conference.stats`. "
+        "Gọi lại sau mỗi lần kết nối lại."
+    ),
+    example={"meeting_id": 1},
+    result="conference",
+)
+def state(ctx: Ctx, body: Cmd) -> dict[str, Any]:
+    meeting = ctx.meeting_required
+    conference.watch(meeting)
+    if ctx.sid is not None:  # conference.updated goes to the meeting's room
+        join_room(meeting_room(meeting.id), sid=ctx.sid)
+        if Perm.CONFERENCE_CONTROL in meeting_perms(ctx.user, meeting):
+            join_room(conference.control_room(meeting.id), sid=ctx.sid)
+    return conference_view(meeting)
+
+
+@command(
+    "conference.on_air",
+    schema=OnAirIn,
+    permission=Perm.CONFERENCE_CONTROL,
+    summary=(
+        "Chủ trì chọn điểm cầu lên hình (khung chính của mọi điểm cầu). unit_id null: tự "
+        "động — điểm cầu đang được phát biểu, nếu không thì phòng chủ trì."
+    ),
+    example={"meeting_id": 1, "unit_id": None},
+    errors=NODE_ERRORS,
+)
+def put_on_air(ctx: Ctx, body: OnAirIn) -> None:
+    conference.on_air(ctx.meeting_required, body.unit_id)
+    _publish(ctx)
+
+
+@command(
+    "conference.mute",
+    schema=MuteIn,
+    permission=Perm.CONFERENCE_CONTROL,
+    summary="Tắt / bật tiếng một điểm cầu (giữ nguyên khi điểm cầu vào lại).",
+    example={"meeting_id": 1, "unit_id": 12, "muted": True},
+    errors=NODE_ERRORS,
+)
+def mute(ctx: Ctx, body: MuteIn) -> None:
+    conference.mute(ctx.meeting_required, body.unit_id, body.muted)
+    _publish(ctx)
+
+
+@command(
+    "conference.recording_start",
+    schema=Cmd,
+    permission=Perm.CONFERENCE_CONTROL,
+    summary="Bắt đầu ghi hình cuộc họp (khung chính, khung chủ trì và âm thanh).",
+    example={"meeting_id": 1},
+    errors=NODE_ERRORS,
+    result="{recording_id, started_at, file}",
+)
+def recording_start(ctx: Ctx, body: Cmd) -> dict[str, Any]:
+    data = conference.recording_start(ctx.meeting_required)
+    _publish(ctx)
+    return data
+
+
+@command(
+    "conference.recording_stop",
+    schema=Cmd,
+    permission=Perm.CONFERENCE_CONTROL,
+    summary="Dừng ghi hình; tệp ghi hình tải về qua REST (thư ký, chủ trì).",
+    example={"meeting_id": 1},
+    errors=NODE_ERRORS,
+    result="{recording_id, bytes, duration_s}",
+)
+def recording_stop(ctx: Ctx, body: Cmd) -> dict[str, Any]:
+    data = conference.recording_stop(ctx.meeting_required)
+    _publish(ctx)
+    return data
+
+
+@on_disconnect
+def _socket_gone(sid: str, _outbox: Outbox) -> None:
+    conference.socket_gone(sid)

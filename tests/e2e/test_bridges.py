@@ -1,0 +1,236 @@
+"""Video bridges end to end: headless Chromium pages with fake cameras, a real web server
+and a real media node (`python -m media`, loopback-only ICE).
+
+Bridge A (district 1) sends 640x480, bridge B (district 2) 320x240, so the width a page
+decodes in its main (on-air) slot tells which site is on air.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meetings.db import make_engine
+from meetings.models import Meeting, MeetingRole, Participant, Unit, User
+from meetings.models.meetings import MeetingStatus
+from meetings.services.accounts import hash_password
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Demo@2026"
+MAIN_STATS = "async () => window.phsBridge ? await window.phsBridge.mainStats() : null"
+
+
+@dataclass
+class Bridges:
+    url: str
+    meeting_id: int
+    unit_a: int
+    unit_b: int
+    node_log: Path
+    restart_node: Callable[[], None]
+
+
+def _prepare(db_path: Path) -> tuple[int, int, int]:
+    """Bridge B's operator for the second district; the demo meeting in progress."""
+    engine = make_engine(f"sqlite:///{db_path}")
+    with Session(engine) as s, s.begin():
+        meeting = s.scalar(select(Meeting).where(Meeting.title.like("Phiên họp UBND tỉnh%")))
+        assert meeting is not None
+        province = s.scalar(select(Unit).where(Unit.depth == 0).order_by(Unit.id))
+        assert province is not None
+        districts = list(
+            s.scalars(select(Unit).where(Unit.parent_id == province.id).order_by(Unit.id).limit(2))
+        )
+        user = User(
+            username="bridgeb",
+            full_name="Cán bộ điểm cầu huyện B",
+            password_hash=hash_password(PASSWORD),
+            unit_id=districts[1].id,
+        )
+        s.add(user)
+        s.flush()
+        s.add(
+            Participant(
+                meeting_id=meeting.id,
+                user_id=user.id,
+                role=MeetingRole.BRIDGE_OPERATOR,
+                bridge_unit_id=districts[1].id,
+            )
+        )
+        meeting.status = MeetingStatus.IN_PROGRESS
+        ids = (meeting.id, districts[0].id, districts[1].id)
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture
+def bridges(make_live_server: Callable[..., Any], tmp_path: Path) -> Iterator[Bridges]:
+    key = secrets.token_hex(16)
+    recordings = tmp_path / "recordings"
+    server = make_live_server({"MEDIA_NODE_KEY": key, "MEDIA_RECORDINGS_DIR": str(recordings)})
+    meeting_id, unit_a, unit_b = _prepare(server.workdir / "e2e.db")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIA_")}
+    env.update(
+        MEDIA_WEB_URL=server.url,
+        MEDIA_NODE_KEY=key,
+        MEDIA_NODE_ID="media-test",
+        MEDIA_ICE_LOOPBACK_ONLY="1",
+        MEDIA_RECORDINGS_DIR=str(recordings),
+        MEDIA_STATS_INTERVAL="1",
+        PYTHONUNBUFFERED="1",
+    )
+    node_log = tmp_path / "media.log"
+    nodes: list[subprocess.Popen[bytes]] = []
+
+    def start() -> None:
+        with node_log.open("ab") as log:
+            nodes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "media"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    def restart() -> None:
+        nodes[-1].kill()  # a crash: no goodbye to web or the browsers
+        nodes[-1].wait(timeout=10)
+        start()
+
+    start()
+    try:
+        yield Bridges(server.url, meeting_id, unit_a, unit_b, node_log, restart)
+    finally:
+        for node in nodes:
+            node.terminate()
+            try:
+                node.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                node.kill()
+        if os.environ.get("SHOW_MEDIA_LOG"):
+            print(node_log.read_text(errors="replace")[-4000:])
+            print(server.log_tail(80))
+
+
+def _open_bridge(login_as: Callable[..., Any], b: Bridges, user: str, quality: str) -> Any:
+    page = login_as(user, path=f"/meetings/{b.meeting_id}/bridge?quality={quality}", base_url=b.url)
+    page.wait_for_selector(".bridge-link[data-state='link_connected']", timeout=20_000)
+    return page
+
+
+def _decoding(page: Any, width: int, timeout_ms: int = 10_000) -> None:
+    """Wait until the page's main slot decodes frames `width` pixels wide (polled in the
+    page every 50 ms, so the measured time is not Playwright round trips)."""
+    found = page.evaluate(
+        """async ([width, timeout]) => {
+          const end = performance.now() + timeout;
+          while (performance.now() < end) {
+            const s = window.phsBridge ? await window.phsBridge.mainStats() : null;
+            if (s && s.frameWidth === width && s.framesDecoded > 0) return s;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          return null;
+        }""",
+        [width, timeout_ms],
+    )
+    assert found, f"no {width}-pixel frames decoded within {timeout_ms} ms"
+
+
+def _frames(page: Any) -> int:
+    stats = page.evaluate(MAIN_STATS)
+    return int(stats["framesDecoded"]) if stats else 0
+
+
+def test_on_air_switch_and_request_to_speak(
+    bridges: Bridges, login_as: Callable[..., Any], screenshot: Any, js_errors: list[str]
+) -> None:
+    b = bridges
+    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
+    console.wait_for_selector(".conf-node-badge[data-ok='1']", timeout=20_000)
+
+    page_a = _open_bridge(login_as, b, "bridge", "medium")
+    page_b = _open_bridge(login_as, b, "bridgeb", "low")
+    row_a = console.locator(f".conf-site[data-unit-id='{b.unit_a}']")
+    row_b = console.locator(f".conf-site[data-unit-id='{b.unit_b}']")
+    for row in (row_a, row_b):
+        row.locator(".conf-status[data-state='connected']").wait_for(timeout=15_000)
+
+    # The chair puts A on air: B decodes A's 640-pixel picture, and keeps decoding.
+    row_a.locator(".conf-onair-btn").click()
+    _decoding(page_b, 640)
+    before = _frames(page_b)
+    page_b.wait_for_timeout(1000)
+    assert _frames(page_b) > before
+    row_a.locator(".conf-status[data-state='on_air']").wait_for()
+    page_b.wait_for_selector(f".bridge-main-video[data-on-air='{b.unit_a}']")
+
+    # The chair switches to B: A decodes B's 320-pixel picture within 1.5 s.
+    started = time.monotonic()
+    row_b.locator(".conf-onair-btn").click()
+    _decoding(page_a, 320, timeout_ms=5000)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.5, f"switch took {elapsed:.2f} s"
+    before = _frames(page_a)
+    page_a.wait_for_timeout(1000)
+    assert _frames(page_a) > before
+
+    # Link quality reaches the chair's panel (bitrate from the node, RTT from the site).
+    row_b.locator(".conf-stats").filter(has_text="kbit/s").wait_for(timeout=15_000)
+    screenshot(page_a, "bridge-a-sees-b")
+    screenshot(console, "conference-console")
+
+    # B asks to speak: the request appears in the chair's queue.
+    page_b.locator(".bridge-speak-btn").click()
+    page_b.wait_for_selector(".bridge-speak-btn[data-state='waiting']")
+    chair = login_as("chair", path=f"/meetings/{b.meeting_id}/chair", base_url=b.url)
+    chair.locator(".queue-row").filter(has_text="Cán bộ điểm cầu huyện B").wait_for(timeout=10_000)
+    # The chair console carries the same conference panel (its "conference" slot).
+    panel = chair.locator(".room-slot-conference .conf-panel")
+    panel.locator(
+        f".conf-site[data-unit-id='{b.unit_b}'] .conf-status[data-state='on_air']"
+    ).wait_for()
+    screenshot(chair, "chair-console-with-conference")
+    screenshot(page_b, "bridge-b-requested")
+    assert js_errors == []
+
+
+def test_bridge_pages_rejoin_after_the_media_node_restarts(
+    bridges: Bridges, login_as: Callable[..., Any], js_errors: list[str]
+) -> None:
+    b = bridges
+    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
+    console.wait_for_selector(".conf-node-badge[data-ok='1']", timeout=20_000)
+    page_a = _open_bridge(login_as, b, "bridge", "medium")
+    page_b = _open_bridge(login_as, b, "bridgeb", "low")
+    row_a = console.locator(f".conf-site[data-unit-id='{b.unit_a}']")
+    row_a.locator(".conf-status[data-state='connected']").wait_for(timeout=15_000)
+    row_a.locator(".conf-onair-btn").click()
+    _decoding(page_b, 640)
+    first_peer = page_b.evaluate("() => window.phsBridge.peerId")
+
+    b.restart_node()
+    # Web drops the lost sites; each page sees its site offline and joins again by itself,
+    # and the chair's choice (A on air) is applied to the new node.
+    page_b.wait_for_function(
+        f"() => window.phsBridge && window.phsBridge.peerId && "
+        f"window.phsBridge.peerId !== {first_peer!r}",
+        timeout=40_000,
+    )
+    page_b.wait_for_selector(".bridge-link[data-state='link_connected']", timeout=20_000)
+    page_a.wait_for_selector(".bridge-link[data-state='link_connected']", timeout=20_000)
+    _decoding(page_b, 640, timeout_ms=15_000)
+    row_a.locator(".conf-status[data-state='on_air']").wait_for(timeout=10_000)
+    assert js_errors == []

@@ -1,0 +1,402 @@
+// #/meetings/:id/bridge — a bridge site (or the chair room) in the video conference.
+// #/meetings/:id/conference — the conference console on its own (MCU operator).
+//
+// The bridge page: camera / microphone / picture-size choice with a live preview, the
+// on-air site large and the chair room small, a link-quality indicator from getStats,
+// the request-to-speak button (speaker.request / speaker.withdraw), and reconnection by
+// itself: a failed peer connection, a vanished peer (media node restarted) or a socket
+// reconnect that finds no peer all lead to a new conference.join with backoff.
+
+import { h, setI18n } from "../dom.js";
+import { errorMessage } from "../i18n.js";
+import { createMeetingStore, myRequest } from "../meeting-state.js";
+import { registerView } from "../router.js";
+import { currentUser } from "../session.js";
+import { command, onConnect } from "../socket.js";
+import { toast } from "../toast.js";
+import { mountConferencePanel } from "../conference/panel.js";
+import { createConferenceClient } from "../conference/state.js";
+import { QUALITY_PRESETS, createSiteLink, listDevices, openMedia } from "../conference/rtc.js";
+
+const PREFS_KEY = "phs.bridge.devices";
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 15000;
+const DISCONNECTED_GRACE_MS = 5000;
+const STATS_EVERY_MS = 2000;
+const REPORT_EVERY = 3; // stats ticks between conference.report (≈ 6 s)
+const FATAL = new Set(["permission_denied", "not_found", "not_authenticated", "conflict"]);
+
+function loadPrefs() {
+  try {
+    return JSON.parse(localStorage.getItem(PREFS_KEY) || "{}") || {};
+  } catch {
+    return {};
+  }
+}
+
+function savePrefs(prefs) {
+  try {
+    localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
+  } catch {
+    // private mode: choices last for this page only
+  }
+}
+
+function select(labelKey, className, onChange) {
+  const input = h("select", { class: `input ${className}`, on: { change: (e) => onChange(e.target.value) } });
+  const field = h("label", { class: "field" }, h("span", { class: "label", i18n: labelKey }), input);
+  return { field, input };
+}
+
+function fillSelect(input, devices, selected, fallbackKey) {
+  input.replaceChildren(
+    ...devices.map((d, i) =>
+      h("option", { value: d.deviceId, selected: d.deviceId === selected }, d.label || `${fallbackKey} ${i + 1}`),
+    ),
+  );
+}
+
+async function renderBridge(ctx) {
+  const meetingId = Number(ctx.params.id);
+  const user = currentUser();
+  const prefs = { quality: "medium", ...loadPrefs() };
+  if (ctx.query.quality && QUALITY_PRESETS[ctx.query.quality]) prefs.quality = ctx.query.quality;
+
+  // ---------------------------------------------------------------- elements
+  const title = h("h1", { class: "bridge-title" });
+  const siteName = h("p", { class: "bridge-site" });
+  const qualityBadge = h("span", { class: "bridge-quality", dataset: { quality: "none" }, role: "status" });
+  const linkStatus = h("span", { class: "bridge-link", role: "status", "aria-live": "polite" });
+  const mainVideo = h("video", { class: "bridge-main-video", autoplay: true, playsinline: true, muted: true });
+  const chairVideo = h("video", { class: "bridge-chair-video", autoplay: true, playsinline: true, muted: true });
+  const onAirLabel = h("p", { class: "bridge-onair-label" });
+  const audios = [0, 1, 2].map(() => h("audio", { autoplay: true }));
+  const preview = h("video", { class: "bridge-preview", autoplay: true, playsinline: true, muted: true });
+  const camera = select("bridge.camera", "bridge-camera", (v) => changeDevice({ cameraId: v }));
+  const mic = select("bridge.mic", "bridge-mic", (v) => changeDevice({ micId: v }));
+  const quality = select("bridge.quality", "bridge-quality-select", (v) => changeDevice({ quality: v }));
+  quality.input.append(
+    ...Object.keys(QUALITY_PRESETS).map((q) =>
+      h("option", { value: q, selected: q === prefs.quality, i18n: `bridge.quality_${q}` }),
+    ),
+  );
+  const micBtn = h("button", { type: "button", class: "btn btn-secondary bridge-mic-btn", on: { click: () => toggle("audio") } });
+  const camBtn = h("button", { type: "button", class: "btn btn-secondary bridge-cam-btn", on: { click: () => toggle("video") } });
+  const speakBtn = h("button", { type: "button", class: "btn btn-primary btn-lg bridge-speak-btn", on: { click: () => speak() } });
+  const speakInfo = h("p", { class: "bridge-speak-info", "aria-live": "polite" });
+  const errorBox = h("div", { class: "alert alert-error bridge-error", role: "alert", hidden: true });
+  const rejoinBtn = h("button", { type: "button", class: "btn btn-secondary", i18n: "bridge.reconnect", hidden: true, on: { click: () => { left = false; rejoinBtn.hidden = true; errorBox.hidden = true; retryDelay = RETRY_MIN_MS; connect(); } } });
+
+  ctx.root.append(
+    h(
+      "div",
+      { class: "bridge-page" },
+      h("header", { class: "bridge-head" }, h("div", {}, title, siteName), h("div", { class: "bridge-head-status" }, linkStatus, qualityBadge)),
+      errorBox,
+      rejoinBtn,
+      h(
+        "div",
+        { class: "bridge-layout" },
+        h("div", { class: "bridge-stage" }, mainVideo, chairVideo, onAirLabel, ...audios),
+        h(
+          "aside",
+          { class: "bridge-side card" },
+          h("h2", { class: "card-title", i18n: "bridge.my_site" }),
+          preview,
+          h("div", { class: "bridge-toggles" }, micBtn, camBtn),
+          camera.field,
+          mic.field,
+          quality.field,
+          speakBtn,
+          speakInfo,
+        ),
+      ),
+    ),
+  );
+
+  // ---------------------------------------------------------------- state
+  let stream = null;
+  let link = null;
+  let myUnitId = null;
+  let connecting = false;
+  let retryTimer = null;
+  let retryDelay = RETRY_MIN_MS;
+  let disconnectedTimer = null;
+  let left = false;
+  let ready = false; // devices opened: from now on a socket reconnect may (re)join
+  let tick = 0;
+  const muted = { audio: false, video: false };
+
+  const store = createMeetingStore(meetingId);
+  const conf = createConferenceClient(meetingId);
+
+  function setLink(key) {
+    setI18n(linkStatus, key);
+    linkStatus.dataset.state = key.split(".").pop();
+  }
+
+  function showError(error) {
+    errorBox.textContent = errorMessage(error);
+    errorBox.hidden = false;
+  }
+
+  function renderToggles() {
+    setI18n(micBtn, muted.audio ? "bridge.mic_on" : "bridge.mic_off");
+    micBtn.setAttribute("aria-pressed", muted.audio ? "true" : "false");
+    setI18n(camBtn, muted.video ? "bridge.cam_on" : "bridge.cam_off");
+    camBtn.setAttribute("aria-pressed", muted.video ? "true" : "false");
+  }
+
+  function toggle(kind) {
+    muted[kind] = !muted[kind];
+    if (stream) for (const track of stream.getTracks()) if (track.kind === kind) track.enabled = !muted[kind];
+    renderToggles();
+  }
+
+  async function openDevices() {
+    try {
+      stream = await openMedia(prefs);
+    } catch (error) {
+      if (prefs.cameraId || prefs.micId) {
+        // A remembered device is gone: fall back to the defaults.
+        delete prefs.cameraId;
+        delete prefs.micId;
+        try {
+          stream = await openMedia(prefs);
+        } catch (again) {
+          stream = null;
+        }
+      }
+      if (!stream) showError({ code: "media_denied" });
+    }
+    preview.srcObject = stream;
+    for (const track of stream ? stream.getTracks() : []) track.enabled = !muted[track.kind];
+    try {
+      const { cameras, mics } = await listDevices();
+      const cam = stream && stream.getVideoTracks()[0];
+      const mc = stream && stream.getAudioTracks()[0];
+      fillSelect(camera.input, cameras, cam && cam.getSettings().deviceId, "Camera");
+      fillSelect(mic.input, mics, mc && mc.getSettings().deviceId, "Micro");
+    } catch {
+      // enumerateDevices unavailable: the defaults stay
+    }
+  }
+
+  async function changeDevice(change) {
+    Object.assign(prefs, change);
+    savePrefs({ cameraId: prefs.cameraId, micId: prefs.micId, quality: prefs.quality });
+    const old = stream;
+    try {
+      stream = await openMedia(prefs);
+    } catch (error) {
+      showError({ code: "media_denied" });
+      return;
+    }
+    preview.srcObject = stream;
+    for (const track of stream.getTracks()) track.enabled = !muted[track.kind];
+    if (link && link.transceivers) {
+      await link.replaceTrack("video", stream.getVideoTracks()[0] || null);
+      await link.replaceTrack("audio", stream.getAudioTracks()[0] || null);
+    }
+    if (old) for (const track of old.getTracks()) track.stop();
+  }
+
+  function attachRemote({ main, chair, audio }) {
+    mainVideo.srcObject = new MediaStream([main]);
+    chairVideo.srcObject = new MediaStream([chair]);
+    audio.forEach((track, i) => {
+      audios[i].srcObject = new MediaStream([track]);
+      audios[i].play().catch(() => {}); // autoplay may wait for a first tap
+    });
+    mainVideo.play().catch(() => {});
+    chairVideo.play().catch(() => {});
+  }
+
+  function scheduleRejoin() {
+    if (left || retryTimer) return;
+    setLink("bridge.link_reconnecting");
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  function onPcState(state) {
+    clearTimeout(disconnectedTimer);
+    if (state === "connected") {
+      retryDelay = RETRY_MIN_MS;
+      setLink("bridge.link_connected");
+    } else if (state === "failed") {
+      scheduleRejoin();
+    } else if (state === "disconnected") {
+      setLink("bridge.link_reconnecting");
+      disconnectedTimer = setTimeout(() => {
+        if (link && link.pc && link.pc.connectionState !== "connected") scheduleRejoin();
+      }, DISCONNECTED_GRACE_MS);
+    }
+  }
+
+  async function connect() {
+    if (left || connecting) return;
+    connecting = true;
+    setLink("bridge.link_connecting");
+    if (link) link.close();
+    link = createSiteLink({ meetingId, onRemote: attachRemote, onState: onPcState, onJoined: (data) => { myUnitId = data.unit_id; } });
+    window.phsBridge = link; // for diagnostics and the browser tests (getStats)
+    let ack;
+    try {
+      ack = await link.start(stream);
+    } catch (error) {
+      ack = { ok: false, error: { code: "webrtc_failed", message: String(error) } };
+    } finally {
+      connecting = false;
+    }
+    if (!ack || left) return;
+    if (!ack.ok) {
+      showError(ack.error);
+      if (FATAL.has(ack.error.code)) {
+        setLink("bridge.link_offline");
+        rejoinBtn.hidden = false;
+      } else {
+        scheduleRejoin();
+      }
+      return;
+    }
+    errorBox.hidden = true;
+    renderSite();
+  }
+
+  // ---------------------------------------------------------------- conference + floor
+  function renderSite() {
+    const state = conf.state;
+    if (!state) return;
+    const mine = myUnitId != null ? state.sites.find((s) => s.unit_id === myUnitId) : null;
+    siteName.textContent = mine ? mine.name : "";
+    if (state.on_air) {
+      setI18n(onAirLabel, "bridge.on_air", { name: state.on_air.name });
+      mainVideo.dataset.onAir = String(state.on_air.unit_id);
+    } else {
+      setI18n(onAirLabel, "bridge.nobody_on_air");
+      delete mainVideo.dataset.onAir;
+    }
+    ctx.root.querySelector(".bridge-page").classList.toggle("is-on-air", Boolean(mine && mine.on_air));
+    // The chair room small in the corner: only while it is connected (and it is not us).
+    const chairRoom = state.sites.find((s) => s.chair_room);
+    chairVideo.hidden = !chairRoom || chairRoom.state === "offline" || (mine && mine.chair_room);
+    // Our peer vanished (node restart, or closed while our socket was away): join again.
+    if (!connecting && link && link.peerId && mine) {
+      if (mine.state === "offline") scheduleRejoin();
+      else if (mine.peer_id && mine.peer_id !== link.peerId) {
+        // Another browser took this site over: don't fight it.
+        left = true;
+        link.close();
+        showError({ code: "site_taken" });
+        setLink("bridge.link_offline");
+        rejoinBtn.hidden = false;
+      }
+    }
+  }
+
+  function renderFloor(state) {
+    if (state && state.meeting) title.textContent = state.meeting.title;
+    const mine = myRequest(state && state.speakers, user && user.id);
+    speakBtn.disabled = !store.can("speaker.request");
+    if (!mine) {
+      setI18n(speakBtn, "bridge.request_speak");
+      speakInfo.textContent = "";
+    } else if (mine.speaking) {
+      setI18n(speakBtn, "bridge.speaking");
+      speakBtn.disabled = true;
+      setI18n(speakInfo, "bridge.you_have_floor");
+    } else {
+      setI18n(speakBtn, "bridge.withdraw");
+      setI18n(speakInfo, "bridge.queue_position", { position: mine.position });
+    }
+    speakBtn.dataset.state = mine ? (mine.speaking ? "speaking" : "waiting") : "idle";
+  }
+
+  async function speak() {
+    const mine = myRequest(store.state && store.state.speakers, user && user.id);
+    const ack = mine
+      ? await command("speaker.withdraw", { meeting_id: meetingId, request_id: mine.request.id })
+      : await command("speaker.request", { meeting_id: meetingId, topic: "" });
+    if (!ack.ok) toast(null, { text: errorMessage(ack.error), kind: "error" });
+  }
+
+  // ---------------------------------------------------------------- stats
+  async function statsTick() {
+    if (!link || !link.peerId) return;
+    const numbers = await link.stats().catch(() => null);
+    if (!numbers) return;
+    qualityBadge.dataset.quality = numbers.quality || "none";
+    setI18n(qualityBadge, `bridge.quality_badge_${numbers.quality || "none"}`, {
+      rtt: numbers.rtt_ms == null ? "–" : Math.round(numbers.rtt_ms),
+      loss: numbers.loss_pct == null ? "–" : numbers.loss_pct.toFixed(1),
+    });
+    tick += 1;
+    if (tick % REPORT_EVERY === 0) {
+      const payload = { meeting_id: meetingId, peer_id: link.peerId };
+      for (const key of ["rtt_ms", "loss_pct", "send_kbps", "recv_kbps", "recv_fps"]) {
+        if (numbers[key] != null) payload[key] = Math.round(numbers[key] * 10) / 10;
+      }
+      if (numbers.recv_width != null) payload.recv_width = numbers.recv_width;
+      if (numbers.quality) payload.quality = numbers.quality;
+      const ack = await command("conference.report", payload);
+      if (!ack.ok && ack.error.code === "not_found" && !connecting) scheduleRejoin();
+    }
+  }
+
+  // ---------------------------------------------------------------- start
+  renderToggles();
+  setLink("bridge.link_connecting");
+  ctx.onCleanup(store.subscribe(renderFloor));
+  ctx.onCleanup(conf.subscribe(renderSite));
+  ctx.onCleanup(
+    onConnect(() => {
+      // The socket came back: tell web this browser still holds its peer (or rejoin).
+      if (!ready) return; // the first join runs once the camera is open
+      if (link && link.peerId) {
+        command("conference.report", { meeting_id: meetingId, peer_id: link.peerId }).then((ack) => {
+          if (!ack.ok && ack.error.code === "not_found") scheduleRejoin();
+        });
+      } else if (!connecting && !retryTimer && !left) {
+        connect();
+      }
+    }),
+  );
+  const statsTimer = setInterval(statsTick, STATS_EVERY_MS);
+  ctx.onCleanup(() => {
+    left = true;
+    clearInterval(statsTimer);
+    clearTimeout(retryTimer);
+    clearTimeout(disconnectedTimer);
+    if (link) link.close({ leave: true });
+    if (stream) for (const track of stream.getTracks()) track.stop();
+    conf.stop();
+    store.stop();
+    if (window.phsBridge === link) window.phsBridge = null;
+  });
+  conf.start();
+  await store.start();
+  await openDevices();
+  ready = true;
+  await connect();
+}
+
+registerView("/meetings/:id/bridge", renderBridge, {
+  name: "meeting-bridge",
+  layout: "shell",
+  titleKey: "bridge.title",
+});
+
+registerView(
+  "/meetings/:id/conference",
+  (ctx) => {
+    const wrap = h("div", { class: "page conf-page" });
+    ctx.root.append(wrap);
+    const panel = mountConferencePanel(wrap, ctx);
+    ctx.onCleanup(() => panel.destroy());
+  },
+  { name: "meeting-conference", layout: "shell", titleKey: "conference.title" },
+);
