@@ -394,7 +394,14 @@ def download_document(path: DocPath, doc: Document) -> Response:
     return response
 
 
+def _start_page_workers() -> None:
+    # On the first request the server serves, not at import (CLI commands build the app
+    # too): page workers take ~0.5 s to start, which no page request should wait for.
+    doc_pages.warm_up()
+
+
 def register(app: Any) -> None:
     """Called from api/__init__.py: both blueprints of this module."""
     app.register_api(bp)
     app.register_api(doc_bp)
+    app.before_request(_start_page_workers)

@@ -67,11 +67,13 @@ class IngestResult:
 
 
 class _Worker:
-    def __init__(self, python: str, memory_limit: int) -> None:
+    def __init__(
+        self, python: str, memory_limit: int, module: str = "meetings.documents._worker"
+    ) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
-            [python, "-m", "meetings.documents._worker", str(memory_limit)],
+            [python, "-m", module, str(memory_limit)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

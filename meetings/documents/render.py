@@ -67,10 +67,12 @@ def _png(pix: Any, level: int = 3) -> bytes:
     )
 
 
-def encode(pix: Any, fmt: Format, jpeg_quality: int = 85) -> bytes:
+def encode(pix: Any, fmt: Format, jpeg_quality: int = 85, png_level: int = 3) -> bytes:
+    """`png_level` 1 is used for per-person copies: on a 1600 px text page 7% more bytes
+    than 3, and from as fast to ~40% faster (runs differed); shared renders keep 3."""
     if fmt == "png":
         if pix.n in (1, 3) and not pix.alpha:
-            return _png(pix)
+            return _png(pix, png_level)
         return bytes(pix.tobytes("png"))
     if fmt == "jpeg":
         return bytes(pix.tobytes("jpg", jpg_quality=jpeg_quality))

@@ -81,6 +81,13 @@ def _draw_mark(page: Any, mark: Mark, font: Any) -> None:
     fw.write_text(page, color=(0.25, 0.25, 0.3), opacity=FOOTER_OPACITY)
 
 
+def rgb(pix: Any) -> Any:
+    """`pix` as RGB without alpha (what `Watermarker.draw` draws into)."""
+    if pix.alpha or pix.colorspace is None or pix.colorspace.n != 3:
+        return pymupdf.Pixmap(pymupdf.csRGB, pymupdf.Pixmap(pix, 0))
+    return pix
+
+
 class Watermarker:
     """Holds the font and a small LRU of overlays; all PyMuPDF work under MUPDF_LOCK."""
 
@@ -108,19 +115,24 @@ class Watermarker:
             self._overlays.popitem(last=False)
         return hit[1]
 
-    def mark_image(self, image: bytes, mark: Mark, fmt: Format = "png") -> bytes:
+    def mark_image(
+        self, image: bytes, mark: Mark, fmt: Format = "png", png_level: int = 3
+    ) -> bytes:
         """`image` (PNG/JPEG bytes of a rendered page) with `mark` drawn on it, as `fmt`."""
+        with MUPDF_LOCK:
+            pix = self.draw(rgb(pymupdf.Pixmap(image)), mark)
+            return encode(pix, fmt, png_level=png_level)
+
+    def draw(self, pix: Any, mark: Mark) -> Any:
+        """Draw `mark` into `pix` (an RGB pymupdf.Pixmap without alpha) in place; returns it."""
         mupdf = pymupdf.mupdf
         with MUPDF_LOCK:
-            pix = pymupdf.Pixmap(image)
-            if pix.alpha or pix.colorspace is None or pix.colorspace.n != 3:
-                pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.Pixmap(pix, 0))
             dl = self._overlay(mark, pix.width, pix.height)
             dev = mupdf.fz_new_draw_device(mupdf.FzMatrix(), pix.this)
             infinite = mupdf.FzRect(mupdf.FzRect.Fixed_INFINITE)
             mupdf.fz_run_display_list(dl.this, dev, mupdf.FzMatrix(), infinite, mupdf.FzCookie())
             mupdf.fz_close_device(dev)
-            return encode(pix, fmt)
+            return pix
 
     def mark_pdf(self, src: str | os.PathLike[str] | bytes, mark: Mark) -> bytes:
         """A copy of the PDF with `mark` on every page as real (extractable) text.

@@ -3,10 +3,11 @@
     <DOCUMENTS_DIR>/objects/ab/<sha256>.pdf     the PDFs, content-addressed (ContentStore)
     <DOCUMENTS_DIR>/thumbs/ab/<sha256>/p0000.png  thumbnails written at ingest
     <DOCUMENTS_DIR>/renders/ab/<sha256>/...      page images at the widths asked (RenderCache)
+    <DOCUMENTS_DIR>/marked/ab/<sha256>/...       per-person copies, bounded (MarkedStore)
     <DOCUMENTS_DIR>/tmp/                         uploads in flight (same file system: rename)
 
 Everything is keyed by the digest, so the same file uploaded to ten meetings is stored,
-thumbnailed and rendered once; only the per-person mark is drawn per request.
+thumbnailed and rendered once; only the per-person mark is drawn per person and page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meetings.documents.errors import DocumentError
+from meetings.documents.pages import MarkedStore
 from meetings.documents.render import RenderCache
 from meetings.documents.storage import ContentStore, check_sha256
 from meetings.errors import AppError
@@ -61,6 +63,7 @@ class DocFiles:
     store: ContentStore
     renders: RenderCache
     tmp: Path
+    marked: MarkedStore
 
     def pdf(self, sha256: str) -> Path:
         return self.store.path(sha256)
@@ -85,6 +88,7 @@ def files_for(root: Path) -> DocFiles:
         if found is None:
             tmp = root / "tmp"
             tmp.mkdir(parents=True, exist_ok=True)
-            found = DocFiles(root, ContentStore(root), RenderCache(root / "renders"), tmp)
+            renders, marked = RenderCache(root / "renders"), MarkedStore(root / "marked")
+            found = DocFiles(root, ContentStore(root), renders, tmp, marked)
             _files[root] = found
         return found

@@ -18,6 +18,7 @@ from meetings.models import AgendaItem, Document, Meeting, PresenterState, User
 from meetings.models.base import utcnow
 from meetings.permissions import Perm, meeting_perms
 from meetings.realtime.events import Outbox
+from meetings.services import doc_pages
 from meetings.services.documents import visible_document
 
 EVENT = "presenter.changed"
@@ -85,6 +86,7 @@ def open_document(
     state.presenter_id = user.id
     state.updated_at = utcnow()
     db.flush()
+    doc_pages.prewarm(doc, page)  # the room is about to ask for this page
     return _emit(meeting, state, outbox)
 
 
@@ -107,6 +109,7 @@ def turn_page(meeting: Meeting, user: User, page: int, outbox: Outbox) -> dict[s
     state.zoom_x, state.zoom_y, state.zoom_w, state.zoom_h = 0.0, 0.0, 1.0, 1.0
     state.presenter_id = user.id
     state.updated_at = utcnow()
+    doc_pages.prewarm(doc, page)  # the room is about to ask for this page
     return _emit(meeting, state, outbox)
 
 

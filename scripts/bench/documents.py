@@ -9,7 +9,12 @@ width; ratio = pdftoppm time / ours, so > 1 means we are faster.
 request for pages nobody has viewed yet at 1600 px (render + per-person mark + send).
 (c) 100 concurrent tablets (10 delegates x 10 sessions, aiohttp) fetching 10 pages whose
 shared render is cached on disk: each response still gets the person's mark; then the
-same with If-None-Match (304).
+same with If-None-Match (304). While (c) runs, a probe asks /healthz every 100 ms: its
+latency is how responsive the web process stays (Socket.IO shares that loop).
+(d) the presenter (chair, over Socket.IO) opens the document at a page nobody has
+viewed, the 100 tablets fetch it, then, a moment later, the presenter turns the page and
+the tablets fetch the next one: made ahead on the page turn before, it should be ready.
+--web-only skips (a) (it still generates the 300-page PDF that (b)-(d) use).
 Prints a table, then one JSON line with bench="documents".
 """
 
@@ -263,6 +268,15 @@ def part_b(
     return {**fig, "_doc_id": doc_id, "_meeting_id": mid}, rows
 
 
+def _tablet_cookies(base: str, clients: int) -> list[dict[str, str]]:
+    """100 tablets as 10 delegates x 10 devices (each device its own session cookie)."""
+    cookies = []
+    for i in range(clients):
+        s = _session(base, f"delegate{i % 10 + 1:02d}")
+        cookies.append(s.cookies.get_dict())
+    return cookies
+
+
 def part_c(
     base: str, doc_id: int, clients: int = 100, pages: int = 10, width: int = 1600
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -270,22 +284,28 @@ def part_c(
 
     import aiohttp
 
-    # 100 tablets as 10 delegates x 10 devices (each device its own session cookie).
-    cookies = []
-    for i in range(clients):
-        s = _session(base, f"delegate{i % 10 + 1:02d}")
-        cookies.append(s.cookies.get_dict())
+    cookies = _tablet_cookies(base, clients)
     warm = _session(base, "chair")
     for p in range(pages):  # the shared renders are on disk: this measures serving
         warm.get(f"{base}/api/documents/{doc_id}/pages/{p}.png?w={width}").raise_for_status()
 
     async def run(
         revalidate: dict[tuple[int, int], str] | None,
-    ) -> tuple[list[float], float, dict[tuple[int, int], str]]:
+    ) -> tuple[list[float], float, dict[tuple[int, int], str], list[float]]:
         lat: list[float] = []
+        probe: list[float] = []
         etags: dict[tuple[int, int], str] = {}
+        done = asyncio.Event()
         conn = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=conn) as http:
+
+            async def health() -> None:
+                while not done.is_set():
+                    t = time.perf_counter()
+                    async with http.get(f"{base}/healthz") as r:
+                        await r.read()
+                    probe.append((time.perf_counter() - t) * 1000)
+                    await asyncio.sleep(0.1)
 
             async def tablet(c: int) -> None:
                 for p in range(pages):
@@ -301,13 +321,19 @@ def part_c(
                     lat.append((time.perf_counter() - t) * 1000)
 
             t0 = time.perf_counter()
+            prober = asyncio.create_task(health())
             await asyncio.gather(*(tablet(c) for c in range(clients)))
-            return lat, time.perf_counter() - t0, etags
+            wall = time.perf_counter() - t0
+            done.set()
+            await prober
+            return lat, wall, etags, probe
 
-    lat, wall, etags = asyncio.run(run(None))
-    lat304, wall304, _ = asyncio.run(run(etags))
+    lat, wall, etags, probe = asyncio.run(run(None))
+    lat304, wall304, _, _ = asyncio.run(run(etags))
     n = clients * pages
     fig = {
+        "healthz_during_c_p50_ms": round(statistics.median(probe), 1),
+        "healthz_during_c_max_ms": round(max(probe), 1),
         "cached_pages_100_clients_rps": round(n / wall, 1),
         "cached_pages_100_clients_p50_ms": round(statistics.median(lat), 1),
         "cached_pages_100_clients_p99_ms": round(_percentile(lat, 99), 1),
@@ -320,6 +346,74 @@ def part_c(
         ("(c) same tablets, p99", f"{_percentile(lat, 99):.0f} ms"),
         ("(c) revalidation (If-None-Match → 304)", f"{n / wall304:.1f} req/s"),
         ("(c) revalidation p99", f"{_percentile(lat304, 99):.0f} ms"),
+        (
+            "(c) /healthz while tablets fetch, p50 / max",
+            f"{statistics.median(probe):.0f} / {max(probe):.0f} ms",
+        ),
+    ]
+    return fig, rows
+
+
+def part_d(
+    base: str, doc_id: int, meeting_id: int, clients: int = 100, width: int = 1600
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Presenter opens page P (never viewed), tablets fetch it; 2 s later turns to P + 1."""
+    import asyncio
+
+    import aiohttp
+    import socketio  # type: ignore[import-untyped]
+
+    cookies = _tablet_cookies(base, clients)
+    chair = _session(base, "chair")
+    sio = socketio.Client(reconnection=False)
+    cookie = "; ".join(f"{k}={v}" for k, v in chair.cookies.get_dict().items())
+    sio.connect(base, headers={"Cookie": cookie}, transports=["websocket"])
+    assert sio.call("meeting.join", {"meeting_id": meeting_id}, timeout=60)["ok"]
+
+    async def fetch_all(page: int) -> tuple[list[float], float]:
+        lat: list[float] = []
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+
+            async def tablet(c: int) -> None:
+                t = time.perf_counter()
+                async with http.get(f"{base}/api/documents/{doc_id}/pages/{page}.png?w={width}",
+                                    cookies=cookies[c]) as r:  # fmt: skip
+                    await r.read()
+                    assert r.status == 200, r.status
+                lat.append((time.perf_counter() - t) * 1000)
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(tablet(c) for c in range(clients)))
+            return lat, time.perf_counter() - t0
+
+    seen = set(random.Random(7).sample(range(300), 40)) | set(range(10))  # what (b), (c) asked
+    page = next(p for p in range(150, 299) if not {p, p + 1} & seen)
+    opened = sio.call(
+        "presenter.open", {"meeting_id": meeting_id, "document_id": doc_id, "page": page},
+        timeout=60,
+    )  # fmt: skip
+    assert opened["ok"], opened
+    first, wall_first = asyncio.run(fetch_all(page))
+    time.sleep(2.0)  # the presenter speaks to the page
+    turned = sio.call("presenter.page", {"meeting_id": meeting_id, "page": page + 1}, timeout=60)
+    assert turned["ok"], turned
+    nxt, wall_next = asyncio.run(fetch_all(page + 1))
+    sio.disconnect()
+    fig = {
+        "turn_open_page_p99_ms": round(_percentile(first, 99), 1),
+        "turn_open_page_all_s": round(wall_first, 2),
+        "turn_next_page_p99_ms": round(_percentile(nxt, 99), 1),
+        "turn_next_page_all_s": round(wall_next, 2),
+    }
+    rows = [
+        (
+            f"(d) presenter opens an unviewed page: {clients} tablets served, p99 / all",
+            f"{_percentile(first, 99):.0f} ms / {wall_first:.2f} s",
+        ),
+        (
+            "(d) 2 s later, next page (made ahead): p99 / all",
+            f"{_percentile(nxt, 99):.0f} ms / {wall_next:.2f} s",
+        ),
     ]
     return fig, rows
 
@@ -330,21 +424,26 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=60, help="pages rendered per document")
     ap.add_argument("--clients", type=int, default=100, help="(c) concurrent tablets")
     ap.add_argument("--skip-web", action="store_true", help="only part (a)")
+    ap.add_argument("--web-only", action="store_true", help="only parts (b), (c), (d)")
     args = ap.parse_args()
     pymupdf.TOOLS.mupdf_display_warnings(False)
     figures: dict[str, Any] = {"bench": "documents"}
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-docs-") as tmp:
-        f, r = part_a(Path(tmp), args.width, args.sample)
-        figures.update(f)
-        rows.extend(r)
+        if args.web_only:
+            make_text_pdf(Path(tmp) / "text300.pdf", 300, random.Random(2026))
+        else:
+            f, r = part_a(Path(tmp), args.width, args.sample)
+            figures.update(f)
+            rows.extend(r)
         if not args.skip_web:
             with _web_server(Path(tmp)) as base:
                 fb, rb = part_b(base, Path(tmp) / "text300.pdf")
-                fc, rc = part_c(base, fb.pop("_doc_id"), clients=args.clients)
-                fb.pop("_meeting_id")
-            figures.update(fb | fc)
-            rows.extend(rb + rc)
+                doc_id, meeting_id = fb.pop("_doc_id"), fb.pop("_meeting_id")
+                fc, rc = part_c(base, doc_id, clients=args.clients)
+                fd, rd = part_d(base, doc_id, meeting_id, clients=args.clients)
+            figures.update(fb | fc | fd)
+            rows.extend(rb + rc + rd)
     wide = max(len(k) for k, _ in rows)
     print(f"{'measure'.ljust(wide)}  value")
     print(f"{'-' * wide}  {'-' * 20}")

@@ -1,0 +1,25 @@
+"""A page worker that misbehaves on purpose (for tests): page 1 kills the process as a
+MuPDF crash would, page 2 hangs; other pages are served by the real worker."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from meetings.documents import _page_worker
+
+
+class FlakyWorker(_page_worker.PageWorker):
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        if job["index"] == 1:
+            os.abort()
+        if job["index"] == 2:
+            time.sleep(3600)
+        return super().run(job)
+
+
+if __name__ == "__main__":
+    _page_worker.PageWorker = FlakyWorker  # type: ignore[misc]
+    sys.exit(_page_worker.main())
