@@ -31,8 +31,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+_bound: list[Engine] = []
+
+
 def bind(engine: Engine) -> None:
+    """Point sessions at `engine`. A process binds once; tests build many apps, so the
+    previous engine's pooled connections are closed rather than left to pile up."""
     db.remove()
+    for old in _bound:
+        if old is not engine:
+            old.dispose()
+    _bound[:] = [engine]
     _session_factory.configure(bind=engine)
 
 

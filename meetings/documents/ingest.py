@@ -227,6 +227,15 @@ class IngestPool:
         self.close()
 
 
+# Control characters (NUL above all: PostgreSQL refuses it in text) come out of broken or
+# hostile PDFs; no reader needs them, so they never leave the ingest layer.
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+
+
+def clean_text(text: str) -> str:
+    return text.translate(_CONTROL)
+
+
 def _result(reply: dict[str, Any]) -> IngestResult:
     pages = tuple(
         PageInfo(
@@ -234,7 +243,7 @@ def _result(reply: dict[str, Any]) -> IngestResult:
             width=float(p["width"]),
             height=float(p["height"]),
             rotation=int(p["rotation"]),
-            text=str(p["text"]),
+            text=clean_text(str(p["text"])),
             thumbnail=base64.b64decode(p["thumb"]),
         )
         for i, p in enumerate(reply["pages"])
@@ -243,7 +252,7 @@ def _result(reply: dict[str, Any]) -> IngestResult:
         sha256=str(reply["sha256"]),
         size=int(reply["size"]),
         page_count=int(reply["page_count"]),
-        title=reply["title"],
+        title=clean_text(str(reply["title"])) if reply["title"] else None,
         pages=pages,
     )
 

@@ -214,3 +214,9 @@ def test_worker_that_cannot_start_gives_unreadable(vi_pdf: Path) -> None:
             with pytest.raises(DocumentError) as info:
                 pool.ingest(vi_pdf)
             assert info.value.code == E.UNREADABLE
+
+
+def test_control_characters_never_leave_ingest() -> None:
+    from meetings.documents.ingest import clean_text
+
+    assert clean_text("Quyết\x00 định\x07\nsố\t5\r") == "Quyết định\nsố\t5"
