@@ -65,11 +65,26 @@ def _open(page: Any, doc_id: int) -> Any:
     return viewer
 
 
+def _settled_box(page: Any) -> Any:
+    """The layer's box once layout has settled: on a busy machine the page image can
+    arrive and resize the page between measuring and drawing (a person draws on what
+    they see, so the test must too)."""
+    layer = page.locator(f"{VISIBLE} .an-layer")
+    box = layer.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        again = layer.bounding_box()
+        if again == box:
+            return box
+        box = again
+    raise AssertionError("the page layout never settled")
+
+
 def _draw(
     page: Any, fx: float = 0.2, fy: float = 0.3, length: float = 0.5, steps: int = 40
 ) -> None:
     """A wavy stroke with the mouse (pointer events) across the visible page."""
-    box = page.locator(f"{VISIBLE} .an-layer").bounding_box()
+    box = _settled_box(page)
     x0, y0 = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
     page.mouse.move(x0, y0)
     page.mouse.down()
