@@ -16,7 +16,16 @@ import {
 import { createSlot, mountPanels } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { createStatusPill } from "../socket.js";
-import { ICONS, icon, openRoom, replaceKeepingFocus, scheduleText, setState, timerText } from "./room-common.js";
+import {
+  icon,
+  ICONS,
+  itemTimerBox,
+  openRoom,
+  replaceKeepingFocus,
+  scheduleText,
+  setState,
+  timerText,
+} from "./room-common.js";
 
 registerView("/meetings/:id/projector", renderProjector, {
   name: "meeting-projector",
@@ -117,23 +126,7 @@ async function renderProjector(ctx) {
       return;
     }
     main.dataset.state = "item";
-    const timer = timerText("pj-timer");
-    const remain = h("span", { class: "pj-remain" });
-    const box = h(
-      "div",
-      { class: "pj-timer-box" },
-      timer,
-      h("span", { class: "pj-of", text: `/ ${formatDuration((item.planned_minutes + item.extra_minutes) * 60)}` }),
-      remain,
-    );
-    tickers.push((now) => {
-      const tm = itemTimer(item, now);
-      timer.update(tm.elapsed);
-      remain.textContent = tm.overrun
-        ? t("room.overrun_by", { time: formatDuration(-tm.remaining) })
-        : t("room.remaining", { time: formatDuration(tm.remaining) });
-      setState(box, tm);
-    });
+    const box = itemTimerBox(item, tickers, { timer: "pj-timer", remain: "pj-remain", box: "pj-timer-box", of: "pj-of" });
     const index = agenda.items.findIndex((i) => i.id === item.id);
     const next = agenda.items[index + 1];
     replaceKeepingFocus(

@@ -4,7 +4,7 @@ import { h, setI18n } from "../dom.js";
 import { errorMessage, formatDate, formatTime, t, translateDom } from "../i18n.js";
 import { command } from "../socket.js";
 import { toast } from "../toast.js";
-import { createMeetingStore, formatDuration, parseTime } from "../meeting-state.js";
+import { createMeetingStore, formatDuration, itemTimer, parseTime } from "../meeting-state.js";
 
 /**
  * Send a command for a button: the button is disabled while it runs, errors become a
@@ -91,6 +91,26 @@ export function setState(element, { overrun = false, warning = false } = {}) {
 }
 
 /** The loading / error frame while the first snapshot comes in. */
+/** The current item's timer: elapsed / planned, and time left or the overrun, updated by
+ * the room's ticker. `cls` names the parts so each screen styles them its own way. */
+export function itemTimerBox(item, tickers, cls = {}) {
+  const { timer: timerClass = "timer-item", remain: remainClass = "timer-remain" } = cls;
+  const { box: boxClass = "current-timer", of: ofClass = "timer-of" } = cls;
+  const timer = timerText(timerClass);
+  const remain = h("span", { class: remainClass });
+  const planned = formatDuration((item.planned_minutes + item.extra_minutes) * 60);
+  const box = h("div", { class: boxClass }, timer, h("span", { class: ofClass, text: `/ ${planned}` }), remain);
+  tickers.push((now) => {
+    const tm = itemTimer(item, now);
+    timer.update(tm.elapsed);
+    remain.textContent = tm.overrun
+      ? t("room.overrun_by", { time: formatDuration(-tm.remaining) })
+      : t("room.remaining", { time: formatDuration(tm.remaining) });
+    setState(box, tm);
+  });
+  return box;
+}
+
 export function loadingBlock() {
   return h(
     "div",

@@ -17,8 +17,9 @@ import {
 import { createSlot, mountPanels } from "../room-panels.js";
 import { registerView } from "../router.js";
 import {
-  ICONS,
   icon,
+  ICONS,
+  itemTimerBox,
   openRoom,
   replaceKeepingFocus,
   runCommand,
@@ -121,23 +122,7 @@ async function renderTablet(ctx) {
     } else if (!item) {
       content = [h("p", { class: "current-label", i18n: "room.break" }), h("p", { class: "current-hint", i18n: "room.break_hint" })];
     } else {
-      const timer = timerText("timer-item");
-      const remain = h("span", { class: "timer-remain" });
-      const box = h(
-        "div",
-        { class: "current-timer" },
-        timer,
-        h("span", { class: "timer-of", text: `/ ${formatDuration((item.planned_minutes + item.extra_minutes) * 60)}` }),
-        remain,
-      );
-      tickers.push((now) => {
-        const tm = itemTimer(item, now);
-        timer.update(tm.elapsed);
-        remain.textContent = tm.overrun
-          ? t("room.overrun_by", { time: formatDuration(-tm.remaining) })
-          : t("room.remaining", { time: formatDuration(tm.remaining) });
-        setState(box, tm);
-      });
+      const box = itemTimerBox(item, tickers);
       content = [
         h("p", { class: "current-label", i18n: "room.now_discussing" }),
         h(
