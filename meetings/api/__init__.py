@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Response, jsonify
 from flask_openapi3 import OpenAPI
 
@@ -16,11 +18,13 @@ def register_api(app: OpenAPI) -> None:
     from meetings.api import meetings as meetings_api
     from meetings.api import polls as polls_api
 
-    for module in (auth, units, users, meetings_api, polls_api, conference_api):
+    # By name: in this package `annotations` is the __future__ feature, not the submodule.
+    annotations_api = importlib.import_module("meetings.api.annotations")
+    modules = (auth, units, users, meetings_api, polls_api, conference_api, annotations_api)
+    for module in modules:
         app.register_api(module.bp)
     app.register_api(meetings_api.calendar_bp)
     documents_api.register(app)  # two blueprints: /api/meetings/<id>/documents, /api/documents
-    app.register_api(__import__("meetings.api.annotations", fromlist=["bp"]).bp)
 
     @app.get("/api/openapi.json", doc_ui=False)
     def openapi_document() -> Response:

@@ -14,14 +14,3 @@ def load_commands() -> None:
         presenter,
         speakers,
     )
-
-    _reserve_empty_parts()
-
-
-def _reserve_empty_parts() -> None:
-    """Keep snapshot keys stable for clients: `poll` and `presenter` are None until their
-    domains register a part. Runs after every import above, so it never shadows one."""
-    from meetings.realtime.snapshot import PARTS
-
-    for name in ("poll", "presenter"):
-        PARTS.setdefault(name, lambda _meeting, _user: None)
