@@ -42,6 +42,11 @@ class AppError(Exception):
         return {"error": error}
 
 
+def conflict(message: str, reason: str) -> AppError:
+    """A command that no longer applies; `reason` tells the client which rule refused."""
+    return AppError("conflict", message, {"reason": reason})
+
+
 def not_found(what: str = "Không tìm thấy") -> AppError:
     return AppError("not_found", what)
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from meetings.db import db
-from meetings.errors import AppError
+from meetings.errors import AppError, conflict
 from meetings.models import Meeting, Poll, User
 from meetings.models.polls import PollStatus
 from meetings.permissions import Perm, meeting_perms
@@ -189,9 +189,9 @@ def cast(ctx: Ctx, body: CastIn) -> dict[str, Any]:
 def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     poll = polls.lock_poll(ctx.meeting_required.id, body.poll_id)
     if poll.status is PollStatus.DRAFT:
-        raise polls.conflict("Cuộc biểu quyết chưa mở.")
+        raise conflict("Cuộc biểu quyết chưa mở.", "not_open")
     if poll.status is PollStatus.CANCELLED:
-        raise polls.conflict("Cuộc biểu quyết đã bị huỷ.")
+        raise conflict("Cuộc biểu quyết đã bị huỷ.", "cancelled")
     polls.do_close(poll, ctx.user.id, ctx.outbox)  # already closed: same answer
     return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
 

@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import select
 
 from meetings.db import db
-from meetings.errors import AppError, not_found
+from meetings.errors import AppError, conflict, not_found
 from meetings.models import AgendaItem, Meeting
 from meetings.models.meetings import MeetingStatus
 from meetings.realtime.events import Outbox
 from meetings.services.meetings import (
     aware,
-    conflict,
     emit_meeting_updated,
     ensure_open,
     iso,

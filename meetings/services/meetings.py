@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 
 from meetings.db import db
-from meetings.errors import AppError, not_found
+from meetings.errors import AppError, conflict, not_found
 from meetings.models import (
     Meeting,
     MeetingBridge,
@@ -47,11 +47,6 @@ def aware(value: datetime) -> datetime:
 
 def iso(value: datetime | None) -> str | None:
     return aware(value).isoformat() if value is not None else None
-
-
-def conflict(message: str, reason: str) -> AppError:
-    """`reason` tells the client which rule refused, so it can say more than "conflict"."""
-    return AppError("conflict", message, {"reason": reason})
 
 
 def lock_meeting(meeting_id: int) -> None:

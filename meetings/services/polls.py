@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from meetings.db import db
-from meetings.errors import AppError, not_found
+from meetings.errors import conflict, not_found
 from meetings.models import (
     AgendaItem,
     MeetingRole,
@@ -40,10 +40,6 @@ def as_utc(value: datetime) -> datetime:
 
 def iso(value: datetime | None) -> str | None:
     return as_utc(value).isoformat() if value is not None else None
-
-
-def conflict(message: str) -> AppError:
-    return AppError("conflict", message)
 
 
 def get_poll(meeting_id: int, poll_id: int) -> Poll:
@@ -132,7 +128,7 @@ def do_create(meeting_id: int, user: User, settings: PollSettings, outbox: Outbo
 
 def do_update(poll: Poll, patch: PollPatch, outbox: Outbox) -> Poll:
     if poll.status is not PollStatus.DRAFT:
-        raise conflict("Chỉ sửa được cuộc biểu quyết chưa mở.")
+        raise conflict("Chỉ sửa được cuộc biểu quyết chưa mở.", "not_draft")
     settings = parse_settings(settings_of(poll) | patch.model_dump(exclude_unset=True))
     _apply(poll, settings)
     db.flush()
@@ -142,7 +138,7 @@ def do_update(poll: Poll, patch: PollPatch, outbox: Outbox) -> Poll:
 
 def do_delete(poll: Poll, outbox: Outbox) -> None:
     if poll.status is not PollStatus.DRAFT:
-        raise conflict("Chỉ xoá được cuộc biểu quyết chưa mở; hãy huỷ nếu đang mở.")
+        raise conflict("Chỉ xoá được cuộc biểu quyết chưa mở; hãy huỷ nếu đang mở.", "not_draft")
     meeting_id, poll_id = poll.meeting_id, poll.id
     db.delete(poll)
     db.flush()
@@ -164,19 +160,21 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     from meetings.services.attendance import present_user_ids
 
     if poll.status is not PollStatus.DRAFT:
-        raise conflict("Cuộc biểu quyết đã được mở trước đó.")
+        raise conflict("Cuộc biểu quyết đã được mở trước đó.", "already_opened")
     other = db.scalar(
         select(Poll.id).where(
             Poll.meeting_id == poll.meeting_id, Poll.status == PollStatus.OPEN, Poll.id != poll.id
         )
     )
     if other is not None:
-        raise conflict("Đang có một cuộc biểu quyết khác mở; hãy kết thúc nó trước.")
+        raise conflict(
+            "Đang có một cuộc biểu quyết khác mở; hãy kết thúc nó trước.", "another_poll_open"
+        )
     delegates = _voting_delegates(poll.meeting_id)
     present = delegates & present_user_ids(poll.meeting_id)
     eligible = present if poll.eligibility is Eligibility.PRESENT else delegates
     if not eligible:
-        raise conflict("Không có đại biểu nào đủ điều kiện biểu quyết.")
+        raise conflict("Không có đại biểu nào đủ điều kiện biểu quyết.", "no_eligible_voters")
     db.add_all(PollEligible(poll_id=poll.id, user_id=uid) for uid in sorted(eligible))
     now = utcnow()
     poll.status = PollStatus.OPEN
@@ -237,7 +235,7 @@ def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
     if poll.status is PollStatus.PUBLISHED:
         return poll  # a retried click changes nothing
     if poll.status is not PollStatus.CLOSED:
-        raise conflict("Chỉ công bố được kết quả của cuộc biểu quyết đã kết thúc.")
+        raise conflict("Chỉ công bố được kết quả của cuộc biểu quyết đã kết thúc.", "not_closed")
     poll.status = PollStatus.PUBLISHED
     poll.published_at = utcnow()
     db.flush()
@@ -257,7 +255,7 @@ def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
 def do_cancel(poll: Poll, user: User, outbox: Outbox) -> Poll:
     """Abandon an open poll (a procedural error): nothing is counted or published."""
     if poll.status is not PollStatus.OPEN:
-        raise conflict("Chỉ huỷ được cuộc biểu quyết đang mở.")
+        raise conflict("Chỉ huỷ được cuộc biểu quyết đang mở.", "not_open")
     poll.status = PollStatus.CANCELLED
     poll.closed_at = utcnow()
     db.flush()

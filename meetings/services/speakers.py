@@ -12,12 +12,11 @@ from typing import Any
 from sqlalchemy import select
 
 from meetings.db import db
-from meetings.errors import AppError, not_found
+from meetings.errors import AppError, conflict, not_found
 from meetings.models import Meeting, MeetingRole, SpeakerRequest, SpeakerStatus, User
 from meetings.realtime.events import Outbox
 from meetings.services.meetings import (
     aware,
-    conflict,
     ensure_open,
     iso,
     lock_meeting,
