@@ -3,6 +3,7 @@ PostgreSQL that can refuse connections, and a private redis-server that can be s
 
     with TcpProxy(5432) as proxy:            # app's DATABASE_URL points at proxy.port
         proxy.refuse()                       # drop every connection, refuse new ones
+        proxy.hang()                         # drop them, accept new ones, never answer
         proxy.accept()                       # the database is back
     with PrivateRedis() as redis:            # redis.url → redis://127.0.0.1:<port>/0
         redis.stop(); redis.start()          # same port
@@ -25,7 +26,8 @@ from scripts.bench._server import free_port
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to 127.0.0.1:<target>. `refuse()` closes the listening
     socket (new connections get ECONNREFUSED, as from a stopped server) and cuts every
-    open connection; `accept()` listens again on the same port."""
+    open connection; `hang()` cuts them too but takes new connections and never answers
+    (a host gone from the network); `accept()` relays again on the same port."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
@@ -33,9 +35,13 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._open: list[socket.socket] = []
         self._listener: socket.socket | None = None
+        self._hanging = False
         self.accept()
 
     def accept(self) -> None:
+        self._hanging = False
+        if self._listener is not None:
+            return
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -49,12 +55,21 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
+        self._cut()
+
+    def _cut(self) -> None:
         with self._lock:
             conns, self._open = self._open, []
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
+
+    def hang(self) -> None:
+        if self._listener is None:
+            self.accept()
+        self._hanging = True
+        self._cut()
 
     def close(self) -> None:
         self.refuse()
@@ -73,6 +88,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # refused: this listener is closed
+            if self._hanging:
+                with self._lock:
+                    self._open.append(client)  # held open, never answered
+                continue
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
                 upstream.settimeout(None)

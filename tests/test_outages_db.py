@@ -1,7 +1,7 @@
-"""PostgreSQL refusing connections, seen through a real server process: every Socket.IO
-command is answered `unavailable` (in Vietnamese) within seconds, REST answers 503 with
-the JSON error body, a new socket is refused with the same code, and everything works
-again when the database is back, without a restart.
+"""PostgreSQL refusing connections (then hanging), seen through a real server process:
+every Socket.IO command is answered `unavailable` (in Vietnamese) within seconds, REST
+answers 503 with the JSON error body, a new socket is refused with the same code, and
+everything works again when the database is back, without a restart.
 
 The outage is a TCP proxy of the test's own between the server and the shared
 PostgreSQL, which is never touched."""
@@ -89,6 +89,14 @@ def test_database_refusing_connections(tmp_path: Path) -> None:
                 assert reasons and reasons[0]["message"] == "unavailable", reasons
                 assert reasons[0]["data"]["code"] == "unavailable"
 
+                # A database host gone from the network: connections hang instead of
+                # failing. The connect timeout still gets every command an answer.
+                proxy.hang()
+                started = time.monotonic()
+                ack = sio.call("meeting.snapshot", {"meeting_id": meeting_id}, timeout=30)
+                figures["ack_hanging_db_s"] = time.monotonic() - started
+                assert ack["ok"] is False and ack["error"]["code"] == "unavailable", ack
+
                 proxy.accept()
                 back = time.monotonic()
                 ack = {"ok": False}
@@ -132,6 +140,12 @@ def test_proxy_refuses_and_accepts_again() -> None:
         proxy.refuse()
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+        proxy.hang()
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as s:
+            s.sendall(b"im lang")
+            s.settimeout(1)
+            with pytest.raises(TimeoutError):
+                s.recv(64)
         proxy.accept()
         with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as s:
             s.sendall(b"lai")
