@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +27,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.skipif(not DB_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)"),
+    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
 ]
 
 

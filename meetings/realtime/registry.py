@@ -26,8 +26,15 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=BaseModel)
 
-# Errors every command can answer with; commands list their own on top.
-COMMON_ERRORS = ("invalid_payload", "not_authenticated", "permission_denied", "not_found")
+# Errors every command can answer with; commands list their own on top. `unavailable`:
+# the database cannot be reached (meetings/outages.py).
+COMMON_ERRORS = (
+    "invalid_payload",
+    "not_authenticated",
+    "permission_denied",
+    "not_found",
+    "unavailable",
+)
 
 
 @dataclass
