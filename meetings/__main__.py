@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if problems else 0
 
     from meetings.extensions import socketio
+    from meetings.realtime.beacon import start_beacon
 
+    start_beacon()  # tells clients the meeting version: a missed event is noticed
     log.info("listening", extra={"host": config.host, "port": config.port})
     print(f"http://{config.host}:{config.port}/", flush=True)
     socketio.run(app, host=config.host, port=config.port, log_output=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from meetings.config import Config
 from meetings.db import bind, db, make_engine
 from meetings.errors import AppError, invalid_payload
 from meetings.extensions import csrf, socketio
+from meetings.outages import outage_error
 
 log = logging.getLogger("meetings.http")
 
@@ -75,6 +77,7 @@ def create_app(config: Config | None = None) -> OpenAPI:
     app.extensions["engine"] = engine
 
     from meetings.realtime import load_commands
+    from meetings.realtime.message_queue import client_manager
 
     # Handlers must be declared before init_app: Flask-SocketIO replays its handler
     # list into each new server, but handlers added later reach only the current one.
@@ -83,7 +86,7 @@ def create_app(config: Config | None = None) -> OpenAPI:
     socketio.init_app(
         app,
         async_mode="gevent",
-        message_queue=config.redis_url,
+        client_manager=client_manager(config.redis_url),  # Redis when several workers
         cors_allowed_origins=None,  # same origin only
         ping_interval=10,
         ping_timeout=20,
@@ -129,8 +132,13 @@ def _register_error_handlers(app: OpenAPI) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        with contextlib.suppress(Exception):  # a dead connection must not cost the answer
+            db.rollback()
+        known = outage_error(exc)
+        if known is not None:
+            log.warning("%s: %s", known.code, type(exc).__name__, extra={"path": request.path})
+            return _error_response(known)
         log.exception("unhandled error", extra={"path": request.path})
-        db.rollback()
         return _error_response(AppError("internal_error", "Lỗi hệ thống, vui lòng thử lại."))
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+CONNECT_TIMEOUT_S = 3
+
 _session_factory: sessionmaker[Session] = sessionmaker(expire_on_commit=False)
 db: scoped_session[Session] = scoped_session(_session_factory)
 
@@ -28,7 +30,16 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A database that is down must fail a request in seconds, not hang it: the client then
+    # gets `unavailable` (meetings/outages.py) and the pool reconnects once it is back.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=CONNECT_TIMEOUT_S,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 _bound: list[Engine] = []

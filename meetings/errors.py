@@ -21,6 +21,8 @@ STATUS = {
     "rate_limited": 429,
     "internal_error": 500,
     "unavailable": 503,
+    "storage_unavailable": 503,
+    "storage_full": 507,
 }
 
 

@@ -12,6 +12,7 @@ from meetings.api.schemas import ERRORS, ErrorBody, Strict, UserOut
 from meetings.auth import current_user, end_session, start_session
 from meetings.config import Config
 from meetings.permissions import Perm
+from meetings.realtime.sessions import current_login, end_login, new_login
 from meetings.services.accounts import do_login
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth")])
@@ -60,11 +61,14 @@ def login(body: LoginIn) -> dict[str, object]:
         lock_minutes=config.login_lock_minutes,
     )
     start_session(user)
+    new_login()
     return LoginOut(user=UserOut.of(user)).model_dump(mode="json")
 
 
 @bp.post("/auth/logout", responses={200: OkOut, **ERRORS})
 @requires(Perm.SIGNED_IN)
 def logout() -> dict[str, object]:
+    login_id = current_login()
     end_session()
+    end_login(login_id)  # its sockets too, on every worker
     return {"ok": True}

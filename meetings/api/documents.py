@@ -54,6 +54,7 @@ DOC_ERRORS: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
     413: ErrorBody,
     422: ErrorBody,
     503: ErrorBody,
+    507: ErrorBody,  # storage_full
 }
 
 
@@ -239,7 +240,8 @@ def upload_document(path: MeetingPath, query: UploadQuery) -> tuple[dict[str, An
     (comma-separated). Processing progress is sent as `document.progress` Socket.IO events
     with the `upload_id` given in the query string. Codes: not_pdf, encrypted, empty,
     unreadable, too_large (413), unsupported_type, convert_failed, converter_missing (503),
-    upload_incomplete, missing_file.
+    upload_incomplete, missing_file; storage_full (507) and storage_unavailable (503) when
+    the documents folder is full or cannot be written (nothing is kept).
     """
     # CSRF is checked here (the view is exempt from the global check) because that check
     # reads the form, which would parse a 100 MB body before anyone is authorized.

@@ -6,6 +6,7 @@ transaction, and emits the queued events only after the commit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +15,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from meetings.auth import current_user
-from meetings.db import transaction
+from meetings.db import db, transaction
 from meetings.errors import AppError, invalid_payload
 from meetings.models import Meeting, User
+from meetings.outages import outage_error
 from meetings.permissions import Perm, authorize
 from meetings.realtime.events import Outbox
 
@@ -24,8 +26,15 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=BaseModel)
 
-# Errors every command can answer with; commands list their own on top.
-COMMON_ERRORS = ("invalid_payload", "not_authenticated", "permission_denied", "not_found")
+# Errors every command can answer with; commands list their own on top. `unavailable`:
+# the database cannot be reached (meetings/outages.py).
+COMMON_ERRORS = (
+    "invalid_payload",
+    "not_authenticated",
+    "permission_denied",
+    "not_found",
+    "unavailable",
+)
 
 
 @dataclass
@@ -96,7 +105,10 @@ def dispatch(name: str, payload: Any, sid: str | None) -> dict[str, Any]:
     cmd = COMMANDS.get(name)
     if cmd is None:
         return fail(AppError("unknown_command", f"Lệnh không tồn tại: {name[:64]}"))
-    user = current_user()
+    try:
+        user = current_user()
+    except Exception as exc:  # the database is down: answer anyway, never leave it hanging
+        return fail(_unexpected(exc, name, None))
     if user is None:
         return fail(AppError("not_authenticated", "Bạn cần đăng nhập."))
     try:
@@ -110,8 +122,20 @@ def dispatch(name: str, payload: Any, sid: str | None) -> dict[str, Any]:
             data = cmd.handler(ctx, body)
     except AppError as err:
         return fail(err)
-    except Exception:
-        log.exception("command failed", extra={"command": name, "user_id": user.id})
-        return fail(AppError("internal_error", "Lỗi hệ thống, vui lòng thử lại."))
+    except Exception as exc:
+        return fail(_unexpected(exc, name, user.id))
     ctx.outbox.send()
     return ok(data)
+
+
+def _unexpected(exc: Exception, name: str, user_id: int | None) -> AppError:
+    """An outage gets its own code (`unavailable`, `storage_*`); anything else is a bug."""
+    with contextlib.suppress(Exception):  # a dead connection must not cost the answer
+        db.rollback()
+    known = outage_error(exc)
+    extra = {"command": name, "user_id": user_id}
+    if known is not None:
+        log.warning("command failed: %s (%s)", known.code, type(exc).__name__, extra=extra)
+        return known
+    log.exception("command failed", extra=extra)
+    return AppError("internal_error", "Lỗi hệ thống, vui lòng thử lại.")

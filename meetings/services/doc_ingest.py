@@ -108,9 +108,13 @@ def _write_thumbs(files: DocFiles, result: IngestResult) -> bool:
     if folder.is_dir():
         return False
     staging = Path(tempfile.mkdtemp(dir=files.tmp, prefix="thumbs-"))
-    for page in result.pages:
-        atomic_write(staging / f"p{page.index:04d}.png", page.thumbnail)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        for page in result.pages:
+            atomic_write(staging / f"p{page.index:04d}.png", page.thumbnail)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     try:
         staging.rename(folder)  # whole folder at once: readers never see half of it
     except OSError:  # another upload of the same file won the race
@@ -190,7 +194,11 @@ def ingest_upload(
     nothing is left behind: no row, no blob, no thumbnails, no temp file.
     """
     filename = safe_filename(spec.filename)
-    work = Path(tempfile.mkdtemp(dir=files.tmp, prefix="job-"))
+    try:
+        work = Path(tempfile.mkdtemp(dir=files.tmp, prefix="job-"))
+    except BaseException:  # a full disk: the upload's temp file goes too
+        upload.unlink(missing_ok=True)
+        raise
     try:
         meeting = db.get(Meeting, meeting_id)
         if meeting is None:
@@ -206,9 +214,10 @@ def ingest_upload(
             raise from_document_error(exc) from None
         progress("storing", 0.0)
         blob_existed = files.store.exists(result.sha256)
-        files.store.put_file(pdf)
-        made_thumbs = _write_thumbs(files, result)
-        try:
+        made_thumbs = False
+        try:  # a full or read-only disk may fail any write: the blob goes again too
+            files.store.put_file(pdf)
+            made_thumbs = _write_thumbs(files, result)
             with transaction():
                 meeting = db.get(Meeting, meeting_id)
                 if meeting is None:

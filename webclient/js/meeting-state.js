@@ -28,6 +28,7 @@
 
 import { command, getStatus, onAny, onConnect } from "./socket.js";
 
+const BEACON_GRACE_MS = 1000; // see checkBeacon()
 const reducers = new Map();
 
 /** Teach every store an event: reducer(state, data) mutates state; false → resync. */
@@ -96,12 +97,13 @@ export function createMeetingStore(meetingId) {
   let syncing = null; // the running join/snapshot request
   let syncAgain = false;
   let lastEvent = null;
+  let beaconTimer = null;
 
   const store = {
     meetingId: id,
     state: null, // null until the first snapshot
     error: null, // the last join error (CommandError-like {code})
-    stats: { joins: 0, snapshots: 0, events: 0, gaps: 0 },
+    stats: { joins: 0, snapshots: 0, events: 0, gaps: 0, beaconGaps: 0 },
 
     subscribe(fn) {
       listeners.add(fn);
@@ -138,6 +140,8 @@ export function createMeetingStore(meetingId) {
 
     stop() {
       started = false;
+      clearTimeout(beaconTimer);
+      beaconTimer = null;
       for (const off of offs.splice(0)) off();
       listeners.clear();
       eventListeners.clear();
@@ -223,8 +227,28 @@ export function createMeetingStore(meetingId) {
     }
   }
 
+  // The server's version beacon (meeting.beacon): a quiet meeting whose last event was
+  // lost (message queue down) is noticed within one beacon. Wait a moment before asking:
+  // the event of that version may still be on its way.
+  function checkBeacon(data) {
+    const behind = () =>
+      store.state && data && typeof data.version === "number" && data.version > store.state.version;
+    if (!behind() || beaconTimer) return;
+    beaconTimer = setTimeout(() => {
+      beaconTimer = null;
+      if (!started || !behind()) return;
+      store.stats.gaps += 1;
+      store.stats.beaconGaps += 1;
+      sync("meeting.snapshot");
+    }, BEACON_GRACE_MS);
+  }
+
   function handleEvent(name, envelope) {
     if (!started || !envelope || typeof envelope !== "object" || envelope.meeting_id !== id) return;
+    if (name === "meeting.beacon") {
+      checkBeacon(envelope.data);
+      return;
+    }
     const version = envelope.version;
     if (typeof version !== "number") {
       // Unversioned: a laser pointer, statistics, or an event only some people get (poll

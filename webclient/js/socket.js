@@ -186,6 +186,10 @@ function createSocket() {
       scheduleRetry(error && error.message);
     }
   });
+  // Logout (in this tab or another one of the same session) ends the session's sockets:
+  // the server says so just before it disconnects. Same path as a refusal: the app asks
+  // whether we are still signed in and goes to the login screen if not.
+  created.on("session.ended", () => scheduleRetry("session_ended"));
   created.onAny((event, ...args) => dispatch(event, args));
   return created;
 }
