@@ -54,6 +54,7 @@ class AgendaOut(Out):
     started_at: str | None
     closed_at: str | None
     current_item_id: int | None
+    paused_item_id: int | None  # during a break: the item agenda.resume returns to
     items: list[ItemOut]
     server_now: str
 
@@ -159,6 +160,7 @@ AGENDA_EXAMPLE = {
     "started_at": NOW,
     "closed_at": None,
     "current_item_id": 11,
+    "paused_item_id": None,
     "items": [ITEM_EXAMPLE],
     "server_now": NOW,
 }
