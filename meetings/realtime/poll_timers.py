@@ -103,5 +103,6 @@ def progress_of(poll: Poll) -> dict[str, Any]:
         "poll_id": poll.id,
         "voted_count": tally.voted_count(poll.id),
         "eligible_count": poll.eligible_count,
+        "quorum": tally.quorum_of(poll),
         "running_tally": tally.running_tally(poll) if show else None,
     }

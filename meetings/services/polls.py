@@ -16,6 +16,7 @@ from meetings.db import db
 from meetings.errors import conflict, not_found
 from meetings.models import (
     AgendaItem,
+    Meeting,
     MeetingRole,
     Participant,
     Poll,
@@ -184,6 +185,8 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     poll.entitled_count = len(delegates)
     poll.present_count = len(present)
     poll.eligible_count = len(eligible)
+    meeting = db.get(Meeting, poll.meeting_id)
+    poll.quorum_rule = meeting.quorum_rule if meeting is not None else "majority"
     db.flush()
     audit.append(
         "poll.opened",
@@ -196,6 +199,7 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
             "eligible": sorted(eligible),
             "entitled": poll.entitled_count,
             "present": poll.present_count,
+            "quorum_rule": poll.quorum_rule,
             "deadline_at": iso(poll.deadline_at),
         },
     )
@@ -287,6 +291,7 @@ def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
         "present_count": poll.present_count,
         "eligible_count": poll.eligible_count,
         "voted_count": tally.voted_count(poll.id),
+        "quorum": tally.quorum_of(poll),
         "running_tally": None,
         "result": None,
     }
