@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pymupdf
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from meetings.documents import errors as doc_errors
+from meetings.documents.ingest import meaningful_title
 from meetings.errors import invalid_payload
 from meetings.services import doc_files
 
@@ -223,3 +225,50 @@ def test_http_errors_are_vietnamese(client: Any) -> None:
     assert response.status_code == 404
     body = response.get_json()
     assert body["error"]["code"] == "not_found" and is_vietnamese(body["error"]["message"])
+
+
+@pytest.mark.parametrize("placeholder", ["Untitled", "untitled 1", "Microsoft Word - Document1"])
+def test_a_placeholder_pdf_title_gives_way_to_the_file_name(
+    app: Any, login_as: Any, tmp_path: Path, placeholder: str
+) -> None:
+    from tests.documents_web.conftest import upload, write_blank_pdf
+    from tests.realtime.room import make_room
+
+    room = make_room(app)
+    path = write_blank_pdf(tmp_path / "a.pdf", pages=1)
+    doc = pymupdf.open(path)
+    doc.set_metadata({"title": placeholder})
+    doc.saveIncr()
+    doc.close()
+    secretary = login_as("secretary")
+    response = upload(secretary, room.meeting_id, path, "Tờ trình số 5.pdf")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["document"]["title"] == "Tờ trình số 5"
+
+
+def test_an_empty_title_is_refused_in_vietnamese_and_changes_nothing(
+    app: Any, login_as: Any, tmp_path: Path
+) -> None:
+    from tests.conftest import csrf_token
+    from tests.documents_web.conftest import upload, write_blank_pdf
+    from tests.realtime.room import make_room
+
+    room = make_room(app)
+    secretary = login_as("secretary")
+    path = write_blank_pdf(tmp_path / "b.pdf", pages=1)
+    created = upload(secretary, room.meeting_id, path, "Báo cáo.pdf").get_json()["document"]
+    url = f"/api/documents/{created['id']}"
+    response = secretary.patch(
+        url, json={"title": "   "}, headers={"X-CSRFToken": csrf_token(secretary)}
+    )
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert error["message"] == "Dữ liệu không hợp lệ: title cần ít nhất 1 ký tự"
+    assert secretary.get(url).get_json()["document"]["title"] == created["title"]
+
+
+def test_meaningful_title_keeps_real_titles() -> None:
+    assert meaningful_title("Kế hoạch đầu tư công 2027") == "Kế hoạch đầu tư công 2027"
+    assert meaningful_title("Documentation of the plan") == "Documentation of the plan"
+    assert meaningful_title("  Untitled  ") is None and meaningful_title("") is None
