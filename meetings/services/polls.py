@@ -277,6 +277,7 @@ def result_of(poll: Poll) -> dict[str, Any] | None:
 def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
     """The poll as every participant may see it; the result once published (or on demand
     for managers); a running tally only for named polls whose chair chose to show it."""
+    voted = tally.voted_count(poll.id)
     view: dict[str, Any] = {
         "id": poll.id,
         "meeting_id": poll.meeting_id,
@@ -290,8 +291,8 @@ def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
         "entitled_count": poll.entitled_count,
         "present_count": poll.present_count,
         "eligible_count": poll.eligible_count,
-        "voted_count": tally.voted_count(poll.id),
-        "quorum": tally.quorum_of(poll),
+        "voted_count": voted,
+        "quorum": tally.quorum_of(poll, voted),
         "running_tally": None,
         "result": None,
     }

@@ -89,11 +89,13 @@ def bases_of(poll: Poll, cast: int) -> majority.Bases:
     )
 
 
-def quorum_of(poll: Poll) -> dict[str, Any] | None:
-    """The poll's quorum so far and why (None before it opens: nothing is frozen yet)."""
+def quorum_of(poll: Poll, voted: int | None = None) -> dict[str, Any] | None:
+    """The poll's quorum so far and why (None before it opens: nothing is frozen yet).
+    `voted`: the caller's count of voters, if it has one."""
     if poll.opened_at is None:
         return None
-    return majority.poll_quorum(bases_of(poll, voted_count(poll.id))).as_dict()
+    took_part = voted_count(poll.id) if voted is None else voted
+    return majority.poll_quorum(bases_of(poll, took_part)).as_dict()
 
 
 def running_tally(poll: Poll) -> list[dict[str, Any]]:
