@@ -29,6 +29,13 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "too_large",
 }
+# Werkzeug's descriptions are English; users see these instead.
+_HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy địa chỉ này.",
+    405: "Địa chỉ này không nhận phương thức yêu cầu đó.",
+    413: "Dữ liệu gửi lên quá lớn.",
+}
 
 
 def _validation_error(exc: ValidationError) -> Response:
@@ -125,7 +132,7 @@ def _register_error_handlers(app: OpenAPI) -> None:
         if exc.response is not None:  # flask-openapi3 aborts with a ready response
             return exc.response
         code = _HTTP_CODES.get(exc.code or 500, "http_error")
-        err = AppError(code, exc.description or exc.name)
+        err = AppError(code, _HTTP_MESSAGES.get(exc.code or 500, "Yêu cầu không thực hiện được."))
         response = _error_response(err)
         response.status_code = exc.code or 500
         return response

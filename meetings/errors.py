@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from meetings import validation_vi
+
 STATUS = {
     "invalid_payload": 400,
     "invalid_credentials": 401,
@@ -57,5 +59,5 @@ def invalid_payload(exc: ValidationError) -> AppError:
     """Name the first offending field; the client shows the translated code anyway."""
     errors = exc.errors()
     where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-    detail = errors[0]["msg"] if errors else ""
+    detail = validation_vi.phrase(errors[0]) if errors else ""
     return AppError("invalid_payload", f"Dữ liệu không hợp lệ: {where} {detail}".strip())

@@ -93,7 +93,7 @@ def result_csv(path: PollPath) -> Response:
     meeting, poll = _with_result(path)
     return Response(
         poll_export.to_csv(meeting, poll),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",  # Flask adds "; charset=utf-8" to text types itself
         headers={"Content-Disposition": f'attachment; filename="bieu-quyet-{poll.id}.csv"'},
     )
 

@@ -236,6 +236,18 @@ def clean_text(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+# What producers write when the author gave no title ("Untitled", "Untitled 1",
+# "Microsoft Word - Document1"): shown as a title it says nothing; the file name does.
+_PLACEHOLDER_TITLE = re.compile(
+    r"(untitled( document)?( \d+)?|document ?\d*|microsoft [a-z]+ - .*)", re.IGNORECASE
+)
+
+
+def meaningful_title(raw: str) -> str | None:
+    title = clean_text(raw).strip()
+    return None if not title or _PLACEHOLDER_TITLE.fullmatch(title) else title
+
+
 def _result(reply: dict[str, Any]) -> IngestResult:
     pages = tuple(
         PageInfo(
@@ -252,7 +264,7 @@ def _result(reply: dict[str, Any]) -> IngestResult:
         sha256=str(reply["sha256"]),
         size=int(reply["size"]),
         page_count=int(reply["page_count"]),
-        title=clean_text(str(reply["title"])) if reply["title"] else None,
+        title=meaningful_title(str(reply["title"])) if reply["title"] else None,
         pages=pages,
     )
 

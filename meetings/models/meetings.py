@@ -51,6 +51,9 @@ class Meeting(Timestamped, Base):
     # No FK: agenda_items already points here, and a cycle would complicate SQLite batch
     # migrations; the agenda service clears it when the item is deleted.
     current_item_id: Mapped[int | None]
+    # During a break (no current item): the item the break interrupted, so "Tiếp tục"
+    # resumes it. No FK, like current_item_id.
+    paused_item_id: Mapped[int | None]
     # "majority" (quá nửa), "two_thirds", "three_quarters" — see services/attendance.py.
     quorum_rule: Mapped[str] = mapped_column(String(32), default="majority")
     speaker_limit_seconds: Mapped[int] = mapped_column(default=300)

@@ -93,6 +93,8 @@ class Poll(Timestamped, Base):
     entitled_count: Mapped[int] = mapped_column(default=0)
     present_count: Mapped[int] = mapped_column(default=0)
     eligible_count: Mapped[int] = mapped_column(default=0)
+    # The meeting's quorum rule when the poll opened (services/quorum.py).
+    quorum_rule: Mapped[str] = mapped_column(String(32), default="majority")
     # Canonical JSON of the tally and outcome, written once on close.
     result_json: Mapped[str | None] = mapped_column(Text)
 

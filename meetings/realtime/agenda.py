@@ -137,6 +137,18 @@ def previous_item(ctx: Ctx, body: Cmd) -> None:
 
 
 @command(
+    "agenda.resume",
+    schema=Cmd,
+    permission=Perm.AGENDA_DRIVE,
+    summary="Tiếp tục sau giờ nghỉ: quay lại mục đang dở (paused_item_id), đồng hồ chạy tiếp.",
+    example={"meeting_id": 1},
+    errors=CONFLICT,
+)
+def resume(ctx: Ctx, body: Cmd) -> None:
+    agenda.resume(ctx.meeting_required, ctx.outbox)
+
+
+@command(
     "agenda.jump",
     schema=ItemRef,
     permission=Perm.AGENDA_DRIVE,
@@ -152,7 +164,7 @@ def jump(ctx: Ctx, body: ItemRef) -> None:
     "agenda.set_current",
     schema=CurrentIn,
     permission=Perm.AGENDA_DRIVE,
-    summary="Đặt mục hiện tại; item_id null: tạm dừng giữa các mục (giải lao).",
+    summary="Đặt mục hiện tại; item_id null: tạm nghỉ (mục đang dở được nhớ để tiếp tục).",
     example={"meeting_id": 1, "item_id": None},
     errors=CONFLICT,
 )

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKind
+from meetings.realtime.schemas_room import QuorumOut
 from meetings.services.poll_spec import MAX_OPTIONS
 
 
@@ -90,6 +91,7 @@ class PollProgressData(BaseModel):
     poll_id: int
     voted_count: int
     eligible_count: int
+    quorum: QuorumOut | None  # how many took part against the meeting's quorum rule
     running_tally: list[dict[str, Any]] | None
 
 
@@ -98,6 +100,15 @@ OPTIONS_EXAMPLE = [
     {"id": 12, "label": "Không tán thành", "code": "no"},
     {"id": 13, "label": "Không biểu quyết", "code": "abstain"},
 ]
+
+QUORUM_EXAMPLE: dict[str, Any] = {
+    "rule": "majority",
+    "basis": "took_part",
+    "counted": 9,
+    "total": 10,
+    "required": 6,
+    "reached": True,
+}
 
 RESULT_EXAMPLE: dict[str, Any] = {
     "entitled": 10,
@@ -121,6 +132,7 @@ RESULT_EXAMPLE: dict[str, Any] = {
         "tie": False,
         "quorum_reached": True,
     },
+    "quorum": QUORUM_EXAMPLE,
 }
 
 POLL_EXAMPLE: dict[str, Any] = {
@@ -149,6 +161,7 @@ POLL_EXAMPLE: dict[str, Any] = {
     "present_count": 9,
     "eligible_count": 10,
     "voted_count": 9,
+    "quorum": QUORUM_EXAMPLE,
     "running_tally": None,
     "result": RESULT_EXAMPLE,
 }

@@ -99,9 +99,11 @@ def _send_progress(app: Flask, meeting_id: int, poll_id: int) -> None:
 
 def progress_of(poll: Poll) -> dict[str, Any]:
     show = poll.show_running_tally and not poll.secret
+    voted = tally.voted_count(poll.id)
     return {
         "poll_id": poll.id,
-        "voted_count": tally.voted_count(poll.id),
+        "voted_count": voted,
         "eligible_count": poll.eligible_count,
+        "quorum": tally.quorum_of(poll, voted),
         "running_tally": tally.running_tally(poll) if show else None,
     }

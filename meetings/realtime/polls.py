@@ -16,6 +16,7 @@ from meetings.realtime import poll_timers
 from meetings.realtime.events import event
 from meetings.realtime.poll_schemas import (
     POLL_EXAMPLE,
+    QUORUM_EXAMPLE,
     CastIn,
     CreateIn,
     MeetingPolls,
@@ -58,7 +59,13 @@ event(
     schema=PollProgressData,
     summary="Số đại biểu đã biểu quyết (gộp, tối đa 4 lần/giây); `running_tally` chỉ có ở "
     "biểu quyết công khai khi chủ trì chọn hiện kết quả tạm thời.",
-    example={"poll_id": 3, "voted_count": 7, "eligible_count": 10, "running_tally": None},
+    example={
+        "poll_id": 3,
+        "voted_count": 7,
+        "eligible_count": 10,
+        "quorum": QUORUM_EXAMPLE | {"counted": 7},
+        "running_tally": None,
+    },
 )
 
 _MANAGE_ERRORS = ("conflict",)

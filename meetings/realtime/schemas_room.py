@@ -5,6 +5,8 @@ They document what clients receive; the catalogue checks each example parses.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 NOW = "2026-11-30T08:00:00+00:00"
@@ -54,6 +56,7 @@ class AgendaOut(Out):
     started_at: str | None
     closed_at: str | None
     current_item_id: int | None
+    paused_item_id: int | None  # during a break: the item agenda.resume returns to
     items: list[ItemOut]
     server_now: str
 
@@ -63,11 +66,21 @@ class AgendaEvent(AgendaOut):
 
 
 class QuorumOut(Out):
-    rule: str
-    voting_total: int
-    voting_present: int
+    """Túc số, the same shape for the meeting and for a poll (services/quorum.py):
+    `counted` of `total` voting delegates on the `basis` ("present": in the room;
+    "took_part": cast a ballot in the poll), `required` by the meeting's `rule`."""
+
+    rule: Literal["majority", "two_thirds", "three_quarters"]
+    basis: Literal["present", "took_part"]
+    counted: int
+    total: int
     required: int
     reached: bool
+
+
+class MeetingQuorumOut(QuorumOut):
+    voting_total: int  # = total, kept for older clients
+    voting_present: int  # = counted, kept for older clients
 
 
 class PersonOut(Out):
@@ -107,7 +120,7 @@ class CountsOut(Out):
 class AttendanceOut(Out):
     people: list[PersonOut]
     counts: CountsOut
-    quorum: QuorumOut
+    quorum: MeetingQuorumOut
     bridges: BridgesOut
 
 
@@ -159,6 +172,7 @@ AGENDA_EXAMPLE = {
     "started_at": NOW,
     "closed_at": None,
     "current_item_id": 11,
+    "paused_item_id": None,
     "items": [ITEM_EXAMPLE],
     "server_now": NOW,
 }
@@ -191,6 +205,9 @@ ATTENDANCE_EXAMPLE = {
     "counts": {"present": 1, "absent": 0, "excused": 0, "unknown": 0, "total": 1},
     "quorum": {
         "rule": "majority",
+        "basis": "present",
+        "counted": 1,
+        "total": 1,
         "voting_total": 1,
         "voting_present": 1,
         "required": 1,

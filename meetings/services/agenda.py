@@ -77,6 +77,7 @@ def agenda_state(meeting: Meeting) -> dict[str, Any]:
         "started_at": iso(meeting.started_at),
         "closed_at": iso(meeting.closed_at),
         "current_item_id": meeting.current_item_id,
+        "paused_item_id": meeting.paused_item_id,
         "items": [item_state(i, at) for i in ordered_items(meeting.id)],
         "server_now": at.isoformat(),
     }
@@ -104,14 +105,18 @@ def _stop(item: AgendaItem, at: datetime) -> None:
 
 
 def _switch(meeting: Meeting, target: AgendaItem | None) -> None:
+    """Make `target` current; None starts a break that remembers the interrupted item."""
     at = now()
     if meeting.current_item_id is not None:
         current = db.get(AgendaItem, meeting.current_item_id)
         if current is not None:
             _stop(current, at)
-    meeting.current_item_id = target.id if target is not None else None
+        if target is None:
+            meeting.paused_item_id = meeting.current_item_id
     if target is not None:
+        meeting.paused_item_id = None
         target.started_at = at
+    meeting.current_item_id = target.id if target is not None else None
 
 
 def _ensure_running(meeting: Meeting) -> None:
@@ -137,6 +142,7 @@ def end_meeting(meeting: Meeting, outbox: Outbox) -> None:
     lock_meeting(meeting.id)
     _ensure_running(meeting)
     _switch(meeting, None)
+    meeting.paused_item_id = None  # nothing to resume after the end
     meeting.status = MeetingStatus.ENDED
     meeting.closed_at = now()
     from meetings.services.speakers import close_floor
@@ -165,9 +171,9 @@ def step(meeting: Meeting, delta: int, outbox: Outbox) -> None:
     if meeting.current_item_id in ids:
         index = ids.index(meeting.current_item_id) + delta
     else:
-        # During a break, "next" resumes after the last item discussed, not at the top.
-        discussed = [n for n, item in enumerate(items) if item.elapsed_seconds > 0]
-        last = discussed[-1] if discussed else -1
+        # During a break, "next" is the item after the interrupted one and "previous"
+        # the interrupted one itself (agenda.resume returns to it directly).
+        last = _break_anchor(meeting, items)
         index = last + 1 if delta > 0 else (last if last >= 0 else len(items) - 1)
     if not 0 <= index < len(items):
         raise conflict(
@@ -176,6 +182,32 @@ def step(meeting: Meeting, delta: int, outbox: Outbox) -> None:
         )
     _switch(meeting, items[index])
     emit_agenda(meeting, outbox, "current")
+
+
+def _break_anchor(meeting: Meeting, items: list[AgendaItem]) -> int:
+    """Index of the item a break interrupted; without one (it was deleted, or the meeting
+    started with an empty agenda), the last item discussed; -1 if none was."""
+    ids = [i.id for i in items]
+    if meeting.paused_item_id in ids:
+        return ids.index(meeting.paused_item_id)
+    discussed = [n for n, item in enumerate(items) if item.elapsed_seconds > 0]
+    return discussed[-1] if discussed else -1
+
+
+def resume(meeting: Meeting, outbox: Outbox) -> None:
+    """End a break: the interrupted item becomes current again, its clock continuing from
+    the time already spent. Without an interrupted item, like "next" during a break."""
+    lock_meeting(meeting.id)
+    _ensure_running(meeting)
+    if meeting.current_item_id is not None:
+        raise conflict("Cuộc họp không trong giờ nghỉ.", "not_on_break")
+    items = ordered_items(meeting.id)
+    paused = next((i for i in items if i.id == meeting.paused_item_id), None)
+    if paused is None:
+        step(meeting, +1, outbox)
+        return
+    _switch(meeting, paused)
+    emit_agenda(meeting, outbox, "resumed")
 
 
 def extend(meeting: Meeting, item_id: int | None, minutes: int, outbox: Outbox) -> None:
@@ -254,9 +286,16 @@ def delete_item(meeting: Meeting, item_id: int, outbox: Outbox) -> None:
     ensure_open(meeting)
     item = _item(meeting, item_id)
     doomed = [item, *_siblings(meeting.id, item.id)]
-    if meeting.current_item_id in {d.id for d in doomed}:
+    doomed_ids = {d.id for d in doomed}
+    if meeting.current_item_id in doomed_ids:
         # Deleting the item being discussed leaves the meeting between items.
         meeting.current_item_id = None
+    if meeting.paused_item_id in doomed_ids:
+        # A break whose item is deleted resumes with the item that followed it.
+        order = ordered_items(meeting.id)
+        start = [i.id for i in order].index(meeting.paused_item_id)
+        after = [i for i in order[start:] if i.id not in doomed_ids]
+        meeting.paused_item_id = after[0].id if after else None
     for d in reversed(doomed):  # children first, one flush each: the FK cascades otherwise
         db.delete(d)
         db.flush()

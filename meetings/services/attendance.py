@@ -3,12 +3,11 @@
 People are present when they checked in from their tablet or the secretary marked them.
 Bridges are present while their operator has a Socket.IO connection joined to the meeting;
 that presence is rows in `bridge_presence` (one per sid), so every web worker sees it.
-Quorum counts voting delegates (role `delegate`) only.
+Quorum counts voting delegates (role `delegate`) only; the rule is in services/quorum.py.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import select
@@ -28,19 +27,7 @@ from meetings.models import (
 )
 from meetings.realtime.events import Outbox
 from meetings.services.meetings import ensure_open, iso, lock_meeting, now
-
-# rule -> (numerator, denominator, strict). "majority" is "quá nửa": more than half;
-# the others are "at least" fractions, as in the Law on Organisation of Local Government.
-RULES: dict[str, tuple[int, int, bool]] = {
-    "majority": (1, 2, True),
-    "two_thirds": (2, 3, False),
-    "three_quarters": (3, 4, False),
-}
-
-
-def required_for(rule: str, total: int) -> int:
-    num, den, strict = RULES.get(rule, RULES["majority"])
-    return total * num // den + 1 if strict else math.ceil(total * num / den)
+from meetings.services.quorum import check as check_quorum
 
 
 def _statuses(meeting_id: int) -> dict[int, Attendance]:
@@ -81,14 +68,9 @@ def quorum(meeting_id: int) -> dict[str, Any]:
         )
     )
     present = len(voters & present_user_ids(meeting_id))
-    required = required_for(meeting.quorum_rule, len(voters))
-    return {
-        "rule": meeting.quorum_rule,
-        "voting_total": len(voters),
-        "voting_present": present,
-        "required": required,
-        "reached": bool(voters) and present >= required,
-    }
+    state = check_quorum(meeting.quorum_rule, "present", present, len(voters))
+    # voting_total / voting_present: the same as total / counted, kept for older clients.
+    return {**state.as_dict(), "voting_total": len(voters), "voting_present": present}
 
 
 def _bridge_tree(meeting_id: int) -> dict[str, Any]:

@@ -12,8 +12,9 @@ Rules (MajorityRule values):
                abstention is a ballot, so it counts against). Needs quorum.
 - simple     — more for than against (abstentions ignored); for choices, plurality.
                Needs quorum.
-Quorum (túc số) for the rules that need it: more than half of the entitled delegates
-took part (cast a ballot, abstentions included). A poll without quorum has no outcome.
+Quorum (túc số) for the rules that need it: the meeting's quorum rule (services/quorum.py,
+frozen when the poll opened) met by the entitled delegates who took part (cast a ballot,
+abstentions included). A poll without quorum has no outcome.
 A tie never adopts: for yes/no it is "rejected" with tie=True; for choices a tie on the
 last seat elects nobody for that seat and reports "tie".
 """
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from meetings.services import quorum
 
 RULES = ("absolute", "two_thirds", "cast", "simple")
 NEEDS_QUORUM = frozenset({"cast", "simple"})
@@ -43,6 +46,12 @@ class Bases:
     entitled: int  # all voting delegates of the meeting
     present: int  # voting delegates present at opening
     cast: int  # ballots cast, abstentions and blank ballots included
+    quorum_rule: str = "majority"  # the meeting's, frozen at opening
+
+
+def poll_quorum(bases: Bases) -> quorum.Quorum:
+    """The poll's quorum: the meeting's rule, counting the delegates who took part."""
+    return quorum.check(bases.quorum_rule, "took_part", bases.cast, bases.entitled)
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Outcome:
 
 
 def quorum_reached(bases: Bases) -> bool:
-    return bases.entitled > 0 and 2 * bases.cast > bases.entitled
+    return poll_quorum(bases).reached
 
 
 def required_votes(rule: str, bases: Bases) -> int | None:

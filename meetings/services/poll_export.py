@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from meetings.documents.fonts import vietnamese_bold_font, vietnamese_font
 from meetings.models import Meeting, Poll
 from meetings.models.polls import PollKind
-from meetings.services import polls, tally
+from meetings.services import polls, quorum, tally
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 KIND_LABELS = {
@@ -29,6 +29,9 @@ RULE_LABELS = {
     "cast": "Quá nửa số phiếu biểu quyết (cần đủ túc số)",
     "simple": "Số phiếu tán thành nhiều hơn (cần đủ túc số)",
 }
+# The same words as the screens (poll.did_not_vote): "Không biểu quyết" is an answer
+# (the abstain option), not the absence of one.
+NOT_VOTED = "Chưa biểu quyết"
 BASE_LABELS = {
     "cast": "số phiếu biểu quyết",
     "present": "số đại biểu có mặt",
@@ -58,10 +61,27 @@ def summary_lines(meeting: Meeting, poll: Poll, result: dict[str, Any]) -> list[
         ("Đại biểu có mặt", str(result["present"])),
         ("Đại biểu được biểu quyết", str(result["eligible"])),
         ("Số phiếu biểu quyết", str(result["cast"])),
-        ("Không tham gia biểu quyết", str(result["not_voted"])),
+        (NOT_VOTED, str(result["not_voted"])),
         ("Tỉ lệ tính trên", f"{BASE_LABELS[result['percent_base']]} ({result['base_count']})"),
+        *quorum_line(result),
         ("Kết luận", result["outcome"]["label"]),
     ]
+
+
+def quorum_line(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """Túc số and why, e.g. "5/10 đại biểu đã biểu quyết, cần 6 (quá nửa) — không đủ"
+    (results closed before the quorum was recorded have no line)."""
+    if not result.get("quorum"):
+        return []
+    state = quorum.Quorum(**result["quorum"])
+    return [("Túc số", f"{state.describe()} — {'đủ' if state.reached else 'không đủ'}")]
+
+
+def choice_text(person: dict[str, Any]) -> str:
+    """What one person of a named poll chose; a blank ballot is a vote with no choice."""
+    if not person["voted"]:
+        return NOT_VOTED
+    return "; ".join(person["choices"]) or "Phiếu trắng"
 
 
 def to_csv(meeting: Meeting, poll: Poll) -> str:
@@ -75,13 +95,13 @@ def to_csv(meeting: Meeting, poll: Poll) -> str:
     for row in result["options"]:
         writer.writerow([row["label"], row["votes"], f"{row['percent']:.2f}"])
     if result.get("blank"):
-        writer.writerow(["Phiếu trống", result["blank"], ""])
+        writer.writerow(["Phiếu trắng", result["blank"], ""])
     if not poll.secret:
         writer.writerow([])
         writer.writerow(["Đại biểu", "Đã biểu quyết", "Lựa chọn"])
         for person in tally.named_list(poll):
             voted = "Có" if person["voted"] else "Không"
-            writer.writerow([person["full_name"], voted, "; ".join(person["choices"])])
+            writer.writerow([person["full_name"], voted, choice_text(person)])
     return "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8 Vietnamese correctly
 
 
@@ -158,18 +178,19 @@ def to_pdf(meeting: Meeting, poll: Poll) -> bytes:
     for row in result["options"]:
         w.cells([row["label"][:55], str(row["votes"]), f"{row['percent']:.2f}"], columns)
     if result.get("blank"):
-        w.cells(["Phiếu trống", str(result["blank"]), ""], columns)
+        w.cells(["Phiếu trắng", str(result["blank"]), ""], columns)
     if not poll.secret:
         w.space(10)
         w.line("Danh sách biểu quyết công khai", bold=True)
         for person in tally.named_list(poll):
-            choice = "; ".join(person["choices"]) if person["voted"] else "(không biểu quyết)"
-            w.cells([person["full_name"][:40], choice[:45]], [0.0, 230.0])
+            w.cells([person["full_name"][:40], choice_text(person)[:45]], [0.0, 230.0])
     w.space(30)
     if w.y + 100 > w.HEIGHT - w.MARGIN:
         w._new_page()
     w.cells(["THƯ KÝ", "CHỦ TRÌ"], [40.0, 320.0], bold=True)
     w.cells(["(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên)"], [20.0, 300.0])
-    data: bytes = w.doc.tobytes()
+    # Embed only the glyphs used: the whole DejaVu Sans pair made a 1-page record 1.5 MB.
+    w.doc.subset_fonts()
+    data: bytes = w.doc.tobytes(garbage=3, deflate=True)
     w.doc.close()
     return data

@@ -16,6 +16,7 @@ from meetings.db import db
 from meetings.errors import conflict, not_found
 from meetings.models import (
     AgendaItem,
+    Meeting,
     MeetingRole,
     Participant,
     Poll,
@@ -184,6 +185,8 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     poll.entitled_count = len(delegates)
     poll.present_count = len(present)
     poll.eligible_count = len(eligible)
+    meeting = db.get(Meeting, poll.meeting_id)
+    poll.quorum_rule = meeting.quorum_rule if meeting is not None else "majority"
     db.flush()
     audit.append(
         "poll.opened",
@@ -196,6 +199,7 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
             "eligible": sorted(eligible),
             "entitled": poll.entitled_count,
             "present": poll.present_count,
+            "quorum_rule": poll.quorum_rule,
             "deadline_at": iso(poll.deadline_at),
         },
     )
@@ -273,6 +277,7 @@ def result_of(poll: Poll) -> dict[str, Any] | None:
 def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
     """The poll as every participant may see it; the result once published (or on demand
     for managers); a running tally only for named polls whose chair chose to show it."""
+    voted = tally.voted_count(poll.id)
     view: dict[str, Any] = {
         "id": poll.id,
         "meeting_id": poll.meeting_id,
@@ -286,7 +291,8 @@ def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
         "entitled_count": poll.entitled_count,
         "present_count": poll.present_count,
         "eligible_count": poll.eligible_count,
-        "voted_count": tally.voted_count(poll.id),
+        "voted_count": voted,
+        "quorum": tally.quorum_of(poll, voted),
         "running_tally": None,
         "result": None,
     }

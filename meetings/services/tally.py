@@ -51,7 +51,7 @@ def option_rows(poll: Poll, votes: Counter[int], base: int) -> list[dict[str, An
 
 def compute_result(poll: Poll) -> dict[str, Any]:
     votes, cast, blank = count(poll)
-    bases = majority.Bases(entitled=poll.entitled_count, present=poll.present_count, cast=cast)
+    bases = bases_of(poll, cast)
     base = {"cast": cast, "present": poll.present_count, "entitled": poll.entitled_count}[
         poll.percent_base.value
     ]
@@ -76,7 +76,26 @@ def compute_result(poll: Poll) -> dict[str, Any]:
         "base_count": base,
         "options": option_rows(poll, votes, base),
         "outcome": outcome.as_dict(),
+        "quorum": majority.poll_quorum(bases).as_dict(),
     }
+
+
+def bases_of(poll: Poll, cast: int) -> majority.Bases:
+    return majority.Bases(
+        entitled=poll.entitled_count,
+        present=poll.present_count,
+        cast=cast,
+        quorum_rule=poll.quorum_rule,
+    )
+
+
+def quorum_of(poll: Poll, voted: int | None = None) -> dict[str, Any] | None:
+    """The poll's quorum so far and why (None before it opens: nothing is frozen yet).
+    `voted`: the caller's count of voters, if it has one."""
+    if poll.opened_at is None:
+        return None
+    took_part = voted_count(poll.id) if voted is None else voted
+    return majority.poll_quorum(bases_of(poll, took_part)).as_dict()
 
 
 def running_tally(poll: Poll) -> list[dict[str, Any]]:

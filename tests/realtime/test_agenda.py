@@ -246,3 +246,77 @@ def test_conflict_says_which_rule_refused(room: Room, as_role: Any) -> None:
     )
     assert ack["ok"] is False and ack["error"]["code"] == "conflict"
     assert ack["error"]["details"] == {"reason": "same_item"}
+
+
+def _items(snap: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {i["id"]: i for i in snap["agenda"]["items"]}
+
+
+def test_resume_after_a_break_returns_to_the_interrupted_item(
+    room: Room, as_role: Any, app: Any
+) -> None:
+    """Issue 10 §4: "Tạm nghỉ" during item 2, then "Tiếp tục", must resume item 2 with
+    its clock continuing, even when item 2 is not the last item discussed."""
+    from meetings.db import transaction
+    from meetings.models import AgendaItem
+
+    chair, _ = joined(as_role, "chair", room)
+    delegate, _ = joined(as_role, "delegate", room)
+    mid, second, third = room.meeting_id, room.item_ids[1], room.item_ids[2]
+    ack_ok(chair.emit("agenda.jump", {"meeting_id": mid, "item_id": third}, callback=True))
+    ack_ok(chair.emit("agenda.jump", {"meeting_id": mid, "item_id": second}, callback=True))
+    ack_ok(chair.emit("agenda.set_current", {"meeting_id": mid, "item_id": None}, callback=True))
+    with transaction() as s:  # time spent before the break: item 3 briefly, item 2 for long
+        for item_id, spent in ((third, 60), (second, 300)):
+            item = s.get(AgendaItem, item_id)
+            assert item is not None
+            item.elapsed_seconds = spent
+    on_break = events(delegate, "agenda.updated")[-1]["data"]
+    assert on_break["current_item_id"] is None and on_break["paused_item_id"] == second
+
+    ack_ok(chair.emit("agenda.resume", {"meeting_id": mid}, callback=True))
+    resumed = events(delegate, "agenda.updated")[-1]["data"]
+    assert resumed["op"] == "resumed"
+    assert resumed["current_item_id"] == second and resumed["paused_item_id"] is None
+    snap = ack_ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["agenda"]["current_item_id"] == second
+    item = _items(snap)[second]
+    assert item["elapsed_seconds"] == 300 and item["started_at"] is not None  # continues
+    assert _items(snap)[third]["started_at"] is None
+
+    # Not on a break: refused with its reason, nothing changes.
+    before = version(app, mid)
+    ack = chair.emit("agenda.resume", {"meeting_id": mid}, callback=True)
+    assert ack_error(ack) == "conflict" and ack["error"]["details"] == {"reason": "not_on_break"}
+    assert version(app, mid) == before
+
+
+def test_break_and_next_or_previous_anchor_on_the_interrupted_item(
+    room: Room, as_role: Any
+) -> None:
+    chair, _ = joined(as_role, "chair", room)
+    mid, items = room.meeting_id, room.item_ids
+    ack_ok(chair.emit("agenda.jump", {"meeting_id": mid, "item_id": items[2]}, callback=True))
+    ack_ok(chair.emit("agenda.jump", {"meeting_id": mid, "item_id": items[1]}, callback=True))
+    ack_ok(chair.emit("agenda.set_current", {"meeting_id": mid, "item_id": None}, callback=True))
+    ack_ok(chair.emit("agenda.previous", {"meeting_id": mid}, callback=True))
+    snap = ack_ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["agenda"]["current_item_id"] == items[1]
+    ack_ok(chair.emit("agenda.set_current", {"meeting_id": mid, "item_id": None}, callback=True))
+    ack_ok(chair.emit("agenda.next", {"meeting_id": mid}, callback=True))
+    snap = ack_ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["agenda"]["current_item_id"] == items[2]
+
+
+def test_resume_after_the_interrupted_item_was_deleted(room: Room, as_role: Any) -> None:
+    """The interrupted item was deleted during the break: resume goes to the item after."""
+    chair, _ = joined(as_role, "chair", room)
+    mid, items = room.meeting_id, room.item_ids
+    ack_ok(chair.emit("agenda.jump", {"meeting_id": mid, "item_id": items[1]}, callback=True))
+    ack_ok(chair.emit("agenda.set_current", {"meeting_id": mid, "item_id": None}, callback=True))
+    ack_ok(chair.emit("agenda.delete", {"meeting_id": mid, "item_id": items[1]}, callback=True))
+    snap = ack_ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["agenda"]["paused_item_id"] == items[2]
+    ack_ok(chair.emit("agenda.resume", {"meeting_id": mid}, callback=True))
+    snap = ack_ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["agenda"]["current_item_id"] == items[2]

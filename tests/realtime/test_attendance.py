@@ -8,7 +8,7 @@ import pytest
 
 from meetings.db import db
 from meetings.services import attendance
-from meetings.services.attendance import required_for
+from meetings.services.quorum import required as required_for
 from tests.realtime.room import ROLE_USERS, Room, ack_error, ack_ok, clear, events, make_room
 
 

@@ -69,6 +69,7 @@ STATE_REFUSALS = {
     "speaker.withdraw": "not_found",  # the waiting request belongs to someone else
     "speaker.end": "conflict",  # nobody has the floor yet
     "agenda.previous": "conflict",  # the first item is current
+    "agenda.resume": "conflict",  # no break to resume from
 }
 MINE = ("agenda.", "attendance.", "speaker.", "meeting.")
 
