@@ -60,6 +60,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "convert_failed": ErrorCode(422, "The office file could not be converted to PDF."),
     "converter_missing": ErrorCode(503, "LibreOffice is not installed on the server."),
     "font_missing": ErrorCode(422, "No installed font covers Vietnamese."),
+    "storage_full": ErrorCode(507, "The server's documents folder is full."),
+    "storage_unavailable": ErrorCode(503, "The server cannot write its documents folder."),
 }
 
 # `error.details.reason` of a `conflict`: which rule refused the command.
@@ -95,7 +97,7 @@ CONFLICT_REASONS: dict[str, str] = {
 
 # Other keys `error.details` may carry, and when.
 DETAIL_KEYS: dict[str, str] = {
-    "reason": "`conflict`: a code of the table above. Document errors: the pipeline's log "
+    "reason": "`conflict`: one of the reasons below. Document errors: the pipeline's log "
     "text (not a code).",
     "node_code": "Video bridge errors: the media node's own code (`invalid_sdp`, "
     "`invalid_candidate`, `timeout`, …) behind the mapped code.",
