@@ -33,31 +33,72 @@ def test_every_command_is_documented_with_permission_and_example() -> None:
         assert cmd.summary and cmd.example is not None
 
 
-def _direct_emits() -> set[str]:
-    """Event names passed as a literal to socketio.emit(...) anywhere in meetings/."""
-    names = set()
+ENVELOPE_KEYS = {"meeting_id", "version", "data"}
+
+
+def _string_constants(tree: ast.Module) -> dict[str, str]:
+    """Module-level NAME = "text" assignments (event names kept in constants)."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and isinstance(node.value.value, str):
+                    found[target.id] = node.value.value
+    return found
+
+
+def _dict_keys(node: ast.expr, scope: ast.AST) -> set[str] | None:
+    """Keys of a dict literal, or of the dict literal last assigned to that name in scope."""
+    if isinstance(node, ast.Name):
+        assigned = [
+            a.value
+            for a in ast.walk(scope)
+            if isinstance(a, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)
+        ]
+        node = assigned[-1] if assigned else node
+    if isinstance(node, ast.Dict):
+        return {k.value for k in node.keys if isinstance(k, ast.Constant)}
+    return None
+
+
+def _direct_emits() -> dict[str, set[str] | None]:
+    """Events emitted by name outside the outbox anywhere in meetings/: name -> payload keys."""
+    emits: dict[str, set[str] | None] = {}
     for path in (DOC.parent.parent / "meetings").rglob("*.py"):
-        for call in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "emit"
-                and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == "socketio"
-                and call.args
-                and isinstance(call.args[0], ast.Constant)
-            ):
-                names.add(str(call.args[0].value))
-    return names
+        tree = ast.parse(path.read_text("utf-8"))
+        constants = _string_constants(tree)
+        for scope in ast.walk(tree):
+            if not isinstance(scope, ast.FunctionDef):
+                continue
+            for call in ast.walk(scope):
+                if not (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "emit"
+                    and len(call.args) >= 2
+                ):
+                    continue
+                first = call.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    name = first.value
+                elif isinstance(first, ast.Name) and first.id in constants:
+                    name = constants[first.id]
+                else:
+                    continue  # the outbox: names from the catalogue
+                emits[name] = _dict_keys(call.args[1], scope)
+    return emits
 
 
-def test_every_direct_emit_says_who_receives_it() -> None:
-    """Events that bypass the outbox have no room rule of their own: the doc must say."""
+def test_every_direct_emit_says_who_receives_it_and_uses_the_envelope() -> None:
+    """Events that bypass the outbox have no room rule of their own: the doc must say who
+    gets them, and they travel in the same envelope as every other event."""
     render()
     direct = _direct_emits()
     assert direct, "the scan found no direct emit"
-    assert direct == set(DIRECT_DELIVERY)
-    assert direct <= set(EVENTS)
+    assert set(direct) == set(DIRECT_DELIVERY)
+    assert set(direct) <= set(EVENTS)
+    assert {name: keys for name, keys in direct.items() if keys != ENVELOPE_KEYS} == {}
 
 
 def test_every_model_enum_is_listed() -> None:
