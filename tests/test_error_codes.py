@@ -6,6 +6,7 @@ The scan reads the source, so a code raised on a path no test reaches is still c
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +134,11 @@ def test_unregistered_code_or_reason_is_refused() -> None:
         conflict("x", "made_up_reason")
     err = conflict("Cuộc họp đã kết thúc.", "ended")
     assert (err.status, err.body()["error"]["details"]) == (409, {"reason": "ended"})
+
+
+def test_every_code_has_a_translation_in_both_catalogs() -> None:
+    """Errors travel as codes and the client translates them (webclient/js/i18n.js)."""
+    root = PACKAGE.parent / "webclient" / "i18n"
+    for lang in ("vi", "en"):
+        catalog = json.loads((root / f"{lang}.json").read_text("utf-8"))
+        assert [c for c in ERROR_CODES if f"error.{c}" not in catalog] == [], lang
