@@ -194,3 +194,20 @@ def test_retry_reaching_another_worker_gets_the_first_answer(
     finally:
         for sc in sockets:
             sc.disconnect()
+
+
+def test_retry_overtaking_the_first_try_waits_then_reports_in_progress(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from meetings.realtime import idempotency
+
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.3)
+    shelf = LocalStore()
+    assert idempotency._claim(shelf, "s") is None  # the first try runs
+    assert idempotency._claim(shelf, "s") == idempotency.PENDING  # still running: give up
+    shelf.put("s", '{"ok": true, "data": 1}')
+    assert idempotency._claim(shelf, "s") == '{"ok": true, "data": 1}'
+    # A first try that failed transiently lets go: the waiting retry takes the slot.
+    assert idempotency._claim(shelf, "t") is None
+    shelf.release("t")
+    assert idempotency._claim(shelf, "t") is None
