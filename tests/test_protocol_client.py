@@ -64,6 +64,7 @@ def test_documented_login_socket_and_logout_flow(server: Server) -> None:
     probe = http.get(f"{base}/api/session", timeout=TIMEOUT).json()
     assert probe["authenticated"] is False and probe["user"] is None
     first_token = probe["csrf_token"]
+    assert "phs_session" in http.cookies  # the token is bound to this cookie
     # A write without the token is refused with csrf_failed.
     refused = http.post(
         f"{base}/api/auth/login", json={"username": "chair", "password": PASSWORD}, timeout=TIMEOUT
@@ -85,7 +86,9 @@ def test_documented_login_socket_and_logout_flow(server: Server) -> None:
     )
     assert login.status_code == 200, login.text
     assert login.json()["user"]["username"] == "chair"
-    assert "phs_session" in http.cookies
+    cookie_flags = login.headers["Set-Cookie"].lower()
+    assert "phs_session=" in cookie_flags and "httponly" in cookie_flags
+    assert "samesite=lax" in cookie_flags
     # 3. The token changes at login: the old one is refused, the probe gives the new one.
     after = http.get(f"{base}/api/session", timeout=TIMEOUT).json()
     assert after["authenticated"] is True and after["user"]["username"] == "chair"
