@@ -62,6 +62,14 @@ def _dict_keys(node: ast.expr, scope: ast.AST) -> set[str] | None:
     return None
 
 
+def _is_emit(call: ast.Call) -> bool:
+    """socketio.emit / server.emit, or a helper named emit_event."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in ("emit", "emit_event")
+    return isinstance(func, ast.Name) and func.id == "emit_event"
+
+
 def _direct_emits() -> dict[str, set[str] | None]:
     """Events emitted by name outside the outbox anywhere in meetings/: name -> payload keys."""
     emits: dict[str, set[str] | None] = {}
@@ -72,12 +80,7 @@ def _direct_emits() -> dict[str, set[str] | None]:
             if not isinstance(scope, ast.FunctionDef):
                 continue
             for call in ast.walk(scope):
-                if not (
-                    isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Attribute)
-                    and call.func.attr == "emit"
-                    and len(call.args) >= 2
-                ):
+                if not (isinstance(call, ast.Call) and len(call.args) >= 2 and _is_emit(call)):
                     continue
                 first = call.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
