@@ -191,8 +191,9 @@ def roles() -> str:
     out = [
         "## Roles and permissions\n",
         "Generated from `meetings/permissions.py`. Each command names one permission (see the "
-        "index). A person's permissions in a meeting come from their role in it; a unit "
-        "administrator also holds the *manager* column for meetings hosted in their units. "
+        "index). A person's permissions in a meeting come from their role in it; system "
+        "administrators, and administrators of the host unit or a unit above it, also hold "
+        "the *manager* column. "
         "`meeting.join` answers them in `meeting.my_role` and `meeting.my_permissions`.\n",
         f"| Permission | {header} | manager |",
         "|---|" + "---|" * (len(columns) + 1),
