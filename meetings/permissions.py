@@ -13,8 +13,9 @@ import enum
 from sqlalchemy import select
 
 from meetings.db import db
+from meetings.documents.search import normalize
 from meetings.errors import AppError, not_found
-from meetings.models import Meeting, MeetingRole, Participant, Unit, UnitAdmin, User
+from meetings.models import AgendaItem, Meeting, MeetingRole, Participant, Unit, UnitAdmin, User
 
 
 class Perm(enum.StrEnum):
@@ -73,6 +74,13 @@ MANAGER_PERMS = frozenset(
     {Perm.MEETING_VIEW, Perm.MEETING_EDIT, Perm.DOCUMENT_VIEW, Perm.DOCUMENT_MANAGE}
 )
 
+# Permissions held for a while by someone whose role lacks them (docs/protocol.md lists these).
+SITUATIONAL_PERMS: dict[Perm, str] = {
+    Perm.PRESENT: "anyone with a part in the meeting who is named presenter of the agenda "
+    "item now current (`presenter` of the item; the name is compared without case or "
+    "diacritics), for as long as that item is current",
+}
+
 
 def admin_units(user: User) -> list[Unit]:
     return [link.unit for link in user.admin_of]
@@ -102,6 +110,14 @@ def meeting_role(user: User, meeting_id: int) -> Participant | None:
     )
 
 
+def presents_current_item(user: User, meeting: Meeting) -> bool:
+    """The agenda names presenters as free text: match the person's full name."""
+    if meeting.current_item_id is None:
+        return False
+    item = db.get(AgendaItem, meeting.current_item_id)
+    return bool(item and item.presenter and normalize(item.presenter) == normalize(user.full_name))
+
+
 def meeting_perms(user: User, meeting: Meeting) -> frozenset[Perm]:
     perms: frozenset[Perm] = frozenset()
     participant = meeting_role(user, meeting.id)
@@ -109,6 +125,8 @@ def meeting_perms(user: User, meeting: Meeting) -> frozenset[Perm]:
         perms = ROLE_PERMS[participant.role]
     if manages_unit(user, meeting.host_unit):
         perms = perms | MANAGER_PERMS
+    if perms and Perm.PRESENT not in perms and presents_current_item(user, meeting):
+        perms = perms | {Perm.PRESENT}
     return perms
 
 

@@ -200,16 +200,15 @@ def _progress(meeting_id: int, upload_id: str, filename: str) -> Callable[[str, 
         if stage == last_stage[0] and now - last_t[0] < 0.12 and fraction < 1.0:
             return
         last_stage[0], last_t[0] = stage, now
-        socketio.emit(
-            "document.progress",
-            {
-                "upload_id": upload_id,
-                "filename": filename,
-                "stage": stage,
-                "fraction": round(fraction, 3),
-            },
-            to=uploads_room(meeting_id),
-        )
+        progress = {
+            "upload_id": upload_id,
+            "filename": filename,
+            "stage": stage,
+            "fraction": round(fraction, 3),
+        }
+        # The documented envelope, unversioned: progress is not meeting state.
+        envelope = {"meeting_id": meeting_id, "version": None, "data": progress}
+        socketio.emit("document.progress", envelope, to=uploads_room(meeting_id))
 
     return emit
 

@@ -111,8 +111,8 @@ event(
     "document.progress",
     schema=DocumentProgress,
     summary="Tiến độ xử lý tệp đang tải lên (stage: queued, converting, hashing, opening, "
-    "pages, storing, ready), chỉ gửi cho người quản lý tài liệu đã vào phòng. Không có "
-    "phong bì phiên bản: đây không phải trạng thái cuộc họp.",
+    "pages, storing, ready), chỉ gửi cho người quản lý tài liệu đã vào phòng. Phong bì "
+    "có `version: null`: đây không phải trạng thái cuộc họp.",
     example={"upload_id": "u-1a2b", "filename": "to-trinh.pdf", "stage": "pages", "fraction": 0.4},
 )
 
@@ -132,9 +132,9 @@ def presenter_part(meeting: Meeting, _user: User) -> dict[str, Any] | None:
 @command(
     "presenter.open",
     schema=OpenIn,
-    permission=Perm.DOCUMENT_VIEW,
-    summary="Chủ tọa (hoặc người trình bày của mục đang diễn ra) mở một tài liệu ở một "
-    "trang; mọi máy trạm đang theo dõi, màn chiếu và điểm cầu chuyển theo.",
+    permission=Perm.PRESENT,
+    summary="Chủ tọa, hoặc người được ghi là người trình bày của mục đang diễn ra, mở một "
+    "tài liệu ở một trang; mọi máy trạm đang theo dõi, màn chiếu và điểm cầu chuyển theo.",
     example={"meeting_id": 1, "document_id": 7, "page": 0},
     errors=ERRORS,
     result="the presenter state, as in `presenter.changed`",
@@ -148,7 +148,7 @@ def open_(ctx: Ctx, body: OpenIn) -> dict[str, Any] | None:
 @command(
     "presenter.page",
     schema=PageIn,
-    permission=Perm.DOCUMENT_VIEW,
+    permission=Perm.PRESENT,
     summary="Chuyển trang của tài liệu đang trình chiếu (bỏ phóng to).",
     example={"meeting_id": 1, "page": 4},
     errors=ERRORS,
@@ -161,7 +161,7 @@ def page(ctx: Ctx, body: PageIn) -> dict[str, Any] | None:
 @command(
     "presenter.zoom",
     schema=ZoomIn,
-    permission=Perm.DOCUMENT_VIEW,
+    permission=Perm.PRESENT,
     summary="Phóng to một vùng của trang (x, y, w, h: phần của trang, 0..1); "
     "{x:0,y:0,w:1,h:1} là cả trang. Máy trạm nên gửi tối đa vài lần mỗi giây.",
     example={"meeting_id": 1, "x": 0.1, "y": 0.2, "w": 0.5, "h": 0.3},
@@ -176,7 +176,7 @@ def zoom(ctx: Ctx, body: ZoomIn) -> dict[str, Any] | None:
 @command(
     "presenter.stop",
     schema=Cmd,
-    permission=Perm.DOCUMENT_VIEW,
+    permission=Perm.PRESENT,
     summary="Dừng trình chiếu tài liệu.",
     example={"meeting_id": 1},
     errors=ERRORS,

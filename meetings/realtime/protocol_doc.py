@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from meetings.errors import STATUS
-from meetings.realtime import load_commands
+from meetings.realtime import load_commands, protocol_sections
 from meetings.realtime.events import EVENTS
 from meetings.realtime.registry import COMMANDS, COMMON_ERRORS
 
@@ -24,11 +23,16 @@ _Generated from the command registry by `python -m meetings.realtime.protocol_do
 ## Connection
 
 - Socket.IO (Engine.IO v4) at path `/socket.io`, default namespace, same origin as the web
-  page. The connection is authenticated by the session cookie set by `POST /api/auth/login`;
-  without a valid session the server refuses the connection (`connect_error` with message
+  page. The connection is authenticated by the session cookie set by `POST /api/auth/login`
+  (see [Authentication](#authentication-for-clients-that-are-not-browsers)); without a valid
+  session the server refuses the connection (`connect_error` with message
   `not_authenticated`).
 - The browser client is the npm package `socket.io-client`, served at
   `/vendor/socket.io-client/dist/socket.io.esm.min.js`.
+- REST (login, meetings, documents, uploads, exports) is described by the OpenAPI 3
+  document the server serves at [`/api/openapi.json`](/api/openapi.json). Its errors use
+  the same codes as the commands, in `{"error": {"code", "message", "details"?}}` with the
+  HTTP status of the [error table](#error-codes).
 
 ## Commands
 
@@ -49,8 +53,9 @@ Errors every command may return: {common}.
 
 ## Events, versions and snapshots
 
-Server events are named `<collection>.<op>` and are sent to everyone who joined the
-meeting with `meeting.join`. Each carries an envelope:
+Server events are named `<collection>.<op>` and reach the connections that joined the
+meeting with `meeting.join` (some only part of them: see
+[who receives which event](#who-receives-which-event)). Each carries an envelope:
 
 ```json
 {"meeting_id": 1, "version": 42, "data": <payload>}
@@ -78,6 +83,11 @@ def render() -> str:
     load_commands()
     common = ", ".join(f"`{c}`" for c in COMMON_ERRORS)
     out = [INTRO.replace("{common}", common)]
+    out.append(protocol_sections.authentication())
+    out.append(protocol_sections.idempotency_section())
+    out.append(protocol_sections.delivery())
+    out.append(protocol_sections.enums())
+    out.append(protocol_sections.roles())
     out.append("## Command index\n")
     out.append("| Command | Permission | Summary |\n|---|---|---|")
     for name in sorted(COMMANDS):
@@ -115,11 +125,8 @@ def render() -> str:
         out.append("Example envelope:\n")
         version = None if spec.audience is not None else 42
         out.append(_block({"meeting_id": 1, "version": version, "data": spec.example}) + "\n")
-    out.append("## Error codes\n")
-    out.append("| Code | HTTP status (REST) |\n|---|---|")
-    for code, status in sorted(STATUS.items()):
-        out.append(f"| `{code}` | {status} |")
-    return "\n".join(out) + "\n"
+    out.append(protocol_sections.error_tables())
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

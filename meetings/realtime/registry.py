@@ -21,6 +21,7 @@ from meetings.models import Meeting, User
 from meetings.outages import outage_error
 from meetings.permissions import Perm, authorize
 from meetings.realtime.events import Outbox
+from meetings.realtime.idempotency import idempotent
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def fail(error: AppError) -> dict[str, Any]:
     return {"ok": False, "error": error.body()["error"]}
 
 
+@idempotent  # a retry with the same `idempotency_key` gets the first answer back
 def dispatch(name: str, payload: Any, sid: str | None) -> dict[str, Any]:
     cmd = COMMANDS.get(name)
     if cmd is None:

@@ -9,7 +9,7 @@ elapsed = elapsed_seconds + (server_now - started_at) and correct their clock by
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
@@ -83,7 +83,13 @@ def agenda_state(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def emit_agenda(meeting: Meeting, outbox: Outbox, op: str) -> None:
+# What changed, as `op` of `agenda.updated` (docs/protocol.md lists these).
+AgendaOp = Literal[
+    "started", "ended", "current", "extended", "created", "updated", "deleted", "reordered"
+]
+
+
+def emit_agenda(meeting: Meeting, outbox: Outbox, op: AgendaOp) -> None:
     db.flush()
     outbox.meeting_event(meeting.id, "agenda.updated", {"op": op, **agenda_state(meeting)})
 

@@ -1,10 +1,9 @@
 """The presenter's document, page and zoomed region, which the whole room follows.
 
-Who may present: anyone holding PRESENT (the chair), or the person named as presenter of
-the agenda item now in progress (AgendaItem.presenter is free text, so the name is
-compared without diacritics or case). The state is one row per meeting; every change
-is a versioned `presenter.changed` event and the snapshot carries the same shape, so a
-tablet that reconnects lands on the page the room is on.
+Who may present: anyone holding PRESENT — the chair, and the person named as presenter of
+the agenda item now in progress (permissions.SITUATIONAL_PERMS). The state is one row per
+meeting; every change is a versioned `presenter.changed` event and the snapshot carries
+the same shape, so a tablet that reconnects lands on the page the room is on.
 """
 
 from __future__ import annotations
@@ -12,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from meetings.db import db
-from meetings.documents.search import normalize
 from meetings.errors import AppError
-from meetings.models import AgendaItem, Document, Meeting, PresenterState, User
+from meetings.models import Document, Meeting, PresenterState, User
 from meetings.models.base import utcnow
 from meetings.permissions import Perm, meeting_perms
 from meetings.realtime.events import Outbox
@@ -25,12 +23,8 @@ EVENT = "presenter.changed"
 
 
 def may_present(user: User, meeting: Meeting) -> bool:
-    if Perm.PRESENT in meeting_perms(user, meeting):
-        return True
-    if meeting.current_item_id is None:
-        return False
-    item = db.get(AgendaItem, meeting.current_item_id)
-    return bool(item and item.presenter and normalize(item.presenter) == normalize(user.full_name))
+    # The chair, or the current item's named presenter: permissions.py grants PRESENT.
+    return Perm.PRESENT in meeting_perms(user, meeting)
 
 
 def _require(user: User, meeting: Meeting) -> None:
@@ -68,8 +62,7 @@ def _emit(meeting: Meeting, state: PresenterState | None, outbox: Outbox) -> dic
 def open_document(
     meeting: Meeting, user: User, document_id: int, page: int, outbox: Outbox
 ) -> dict[str, Any] | None:
-    # The document is checked before the right to present: the registry's gate is
-    # DOCUMENT_VIEW (a delegate may be the item's presenter), the finer rule comes after.
+    # The registry has checked PRESENT; the check below is for other callers.
     doc = visible_document(user, document_id)
     if doc.meeting_id != meeting.id:
         raise AppError("not_found", "Không tìm thấy tài liệu.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from meetings.db import db, transaction
 from meetings.models import AgendaItem
+from meetings.realtime.events import EVENTS
 from tests.realtime.room import Room
 
 from .conftest import upload, write_blank_pdf
@@ -99,7 +100,11 @@ def test_upload_progress_reaches_managers_only(
         sc.get_received()
     r = upload(login_as("secretary"), room.meeting_id, pdf, upload_id="u-test1")
     assert r.status_code == 201
-    progress = _events(secretary_socket, "document.progress")
+    envelopes = _events(secretary_socket, "document.progress")
+    # The documented envelope, unversioned, around a payload that fits the declared schema.
+    assert all(e["meeting_id"] == room.meeting_id and e["version"] is None for e in envelopes)
+    progress = [EVENTS["document.progress"].schema.model_validate(e["data"]) for e in envelopes]
+    progress = [p.model_dump() for p in progress]
     assert progress and {p["upload_id"] for p in progress} == {"u-test1"}
     stages = [p["stage"] for p in progress]
     assert stages[0] == "queued" and stages[-1] == "ready"

@@ -48,7 +48,8 @@ export function progressRow(filename) {
 export function uploadDocument(meetingId, file, fields, row) {
   const uploadId = newId();
   return new Promise((resolve, reject) => {
-    const off = on("document.progress", (p) => {
+    const off = on("document.progress", (envelope) => {
+      const p = envelope && envelope.data;
       if (!p || p.upload_id !== uploadId) return;
       const step = Math.max(0, STAGES.indexOf(p.stage));
       row.set(p.fraction, `docs.stage_${STAGES[step]}`, { pct: Math.round(p.fraction * 100) });
