@@ -28,6 +28,7 @@ from typing import Any
 import aioice.ice
 import av
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from aiortc import rtcdtlstransport as _rtcdtlstransport
 from aiortc import rtcrtpreceiver as _rtcrtpreceiver
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError
@@ -108,13 +109,36 @@ def _get_decoder(codec: Any) -> Any:
     return _original_get_decoder(codec)
 
 
+_original_register_receiver: Callable[..., None] | None = None
+
+
+def _register_rtp_receiver(transport: Any, receiver: Any, parameters: Any) -> None:
+    # aiortc's RtpRouter learns only the primary SSRCs and routes any other SSRC by
+    # payload type, unless that type belongs to several receivers of the transport. With
+    # BUNDLE, every video section of a peer shares the RTX payload type, so all
+    # retransmissions to a peer with two video receivers (a bridge: main and chair; a
+    # node linked to its parent) were discarded. The SDP's FID groups name the RTX
+    # SSRCs: route them by SSRC like the primaries.
+    assert _original_register_receiver is not None
+    _original_register_receiver(transport, receiver, parameters)
+    for encoding in parameters.encodings:
+        if encoding.rtx is not None:
+            transport._rtp_router.ssrc_table[encoding.rtx.ssrc] = receiver
+
+
 def install() -> None:
-    """Replace ``rtcrtpreceiver.get_decoder`` (module global looked up per codec change)."""
-    global _original_get_decoder
+    """Patch aiortc where forwarding needs it (idempotent, process-wide):
+    ``rtcrtpreceiver.get_decoder`` (a module global looked up per codec change) and the
+    DTLS transport's receiver registration (RTX routing)."""
+    global _original_get_decoder, _original_register_receiver
     if _original_get_decoder is None:
         # decoder_worker looks the name up in its module globals for every codec change.
         _original_get_decoder = _rtcrtpreceiver.get_decoder  # type: ignore[attr-defined]
         _rtcrtpreceiver.get_decoder = _get_decoder  # type: ignore[attr-defined]
+    if _original_register_receiver is None:
+        transport_class = _rtcdtlstransport.RTCDtlsTransport
+        _original_register_receiver = transport_class._register_rtp_receiver
+        transport_class._register_rtp_receiver = _register_rtp_receiver  # type: ignore[method-assign,assignment]
 
 
 def restrict_host_addresses_to_loopback() -> None:
