@@ -65,9 +65,11 @@ class EncodedVideoTrack(MediaStreamTrack):
 
     kind = "video"
 
-    def __init__(self, codec: str = "VP8", fps: int = 30, bit_rate: int = 300_000) -> None:
+    def __init__(
+        self, codec: str = "VP8", fps: int = 30, bit_rate: int = 300_000, count: int = 90
+    ) -> None:
         super().__init__()
-        self.frames = encoded_video(codec, bit_rate=bit_rate)
+        self.frames = encoded_video(codec, count, bit_rate=bit_rate)
         self.fps = fps
         self.index = 0
         self.count = 0
@@ -158,13 +160,23 @@ class Collector:
         return out
 
     def on_time(
-        self, sent: list[tuple[bytes, float]], start: float, end: float, max_delay: float
+        self,
+        sent: list[tuple[bytes, float]],
+        start: float,
+        end: float,
+        max_delay: float,
+        keyframes: bool = False,
     ) -> list[float]:
-        """Arrival times of usable frames no later than ``max_delay`` after their send:
-        what a live player shows (it skips what comes too late)."""
+        """Arrival times of usable frames (only keyframes if ``keyframes``) no later than
+        ``max_delay`` after their send: what a live player shows (it skips what comes
+        too late)."""
         frames = [f for f in self.frames if start <= f.arrival < end]
         delays = self.latencies(sent, start, end)
-        return [f.arrival for f, d in zip(frames, delays, strict=True) if d <= max_delay]
+        return [
+            f.arrival
+            for f, d in zip(frames, delays, strict=True)
+            if d <= max_delay and (f.keyframe or not keyframes)
+        ]
 
 
 def longest_gap(times: list[float], start: float, end: float) -> float:
@@ -183,9 +195,11 @@ class Bot:
         self._recv: list[RTCRtpTransceiver] = []
 
     def publish_video(
-        self, codec: str = "VP8", recv_too: bool = False, bit_rate: int = 300_000
+        self, codec: str = "VP8", recv_too: bool = False, bit_rate: int = 300_000, count: int = 90
     ) -> EncodedVideoTrack:
-        self.video = EncodedVideoTrack(codec, bit_rate=bit_rate)
+        """``count`` frames loop with one keyframe first: a keyframe comes only on request
+        or every ``count`` frames."""
+        self.video = EncodedVideoTrack(codec, bit_rate=bit_rate, count=count)
         t = self.pc.addTransceiver(self.video, direction="sendrecv" if recv_too else "sendonly")
         if recv_too:
             self._recv.append(t)

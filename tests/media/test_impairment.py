@@ -9,6 +9,7 @@ matter are far apart.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections.abc import Coroutine
@@ -24,6 +25,7 @@ from media.node import MediaNode
 LOSS, DELAY = 0.05, 0.080
 WINDOW = 10.0  # seconds of lossy viewing measured
 LATE = 0.5  # seconds: a live player skips frames later than this (normal here: ~0.15 s)
+BLACKOUT = 2.0  # seconds of publisher uplink cut
 
 
 def run(coro: Coroutine[Any, Any, None], timeout: float = 120) -> None:
@@ -98,6 +100,51 @@ def test_viewer_keeps_receiving_under_downlink_loss_thanks_to_rtx() -> None:
         assert fps >= 15, f"{fps:.1f} usable frames/s on time under {LOSS:.0%} loss"
         assert freeze <= 2.0, f"froze {freeze:.2f} s"
         assert median <= LATE, f"frames arrive {median:.2f} s late"
+        await pub.close()
+        await sub.close()
+        relay.close()
+        await node.close()
+
+    run(main())
+
+
+def test_video_flows_again_soon_after_a_publisher_blackout() -> None:
+    """The publisher's uplink is cut for 2 s, three times. More packets are lost than a
+    sender keeps for retransmission, so the node must not wait for them: it asks for a
+    keyframe as soon as the stream returns and forwards from that keyframe. The old
+    jitter buffer waited until 512 packets had piled up behind the gap (seconds)."""
+
+    async def main() -> None:
+        node = make_node()
+        pub = Bot()
+        # ~2-3 packets a frame; the loop has one keyframe in 10 s, like a real encoder
+        # that sends keyframes on request.
+        video = pub.publish_video(bit_rate=600_000, count=300)
+        sub = Bot()
+        sub.receive("video")
+        relay = await LossyRelay().start()
+        await join(node, pub, "p1", "site", relay)
+        await join(node, sub, "v1", "viewer")
+        await on_air(node, "p1")
+        screen = sub.collectors[0]
+        await wait_for(lambda: len(screen.frames) >= 30, 20, "first frames")
+        recoveries = []
+        for _ in range(3):
+            await asyncio.sleep(1.0)
+            relay.up.blackout(BLACKOUT)
+            back = relay.up.blackout_until
+            await asyncio.sleep(BLACKOUT)
+
+            def resumed(since: float = back) -> list[float]:
+                # A keyframe that arrived fresh: the viewer decodes again from here.
+                return screen.on_time(video.sent, since, math.inf, LATE, keyframes=True)
+
+            await wait_for(resumed, 20, "a keyframe after the blackout")
+            recoveries.append(resumed()[0] - back)
+            seen = len(screen.frames)
+            await wait_for(lambda n=seen: len(screen.frames) >= n + 15, 5, "frames after it")
+        print(f"recovery after {BLACKOUT} s blackouts: {[round(r, 2) for r in recoveries]} s")
+        assert max(recoveries) <= 3.0, recoveries
         await pub.close()
         await sub.close()
         relay.close()
