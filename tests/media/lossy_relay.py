@@ -129,8 +129,12 @@ class LossyRelay:
         if len(data) > 1 and 128 <= data[0] <= 191 and not 192 <= data[1] <= 223:
             # SRTP leaves the RTP header in clear; 192..223 would be RTCP (RFC 5761).
             impairment.payload_types[data[1] & 0x7F] += 1
-        transport = out.transport
         if impairment.delay > 0:
-            asyncio.get_running_loop().call_later(impairment.delay, transport.sendto, data, target)
+            asyncio.get_running_loop().call_later(impairment.delay, _send, out, data, target)
         else:
-            transport.sendto(data, target)
+            _send(out, data, target)
+
+
+def _send(side: _Side, data: bytes, target: Address) -> None:
+    if side.transport is not None and not side.transport.is_closing():
+        side.transport.sendto(data, target)  # a delayed datagram may outlive the relay
