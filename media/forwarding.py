@@ -240,8 +240,9 @@ class MarkerJitterBuffer(JitterBuffer):
         self._codecs = codecs or {}  # payload type -> codec name
         self.on_gap = on_gap
         self.gaps_skipped = 0
-        self._blocked_since: float | None = None
-        self._keyframe_starts: list[int] = []  # sequence numbers, oldest first
+        self._blocked_since: float | None = None  # when a missing packet started to block
+        self._max_seq = 0  # newest sequence number stored
+        self._keyframe_starts: list[int] = []  # keyframe starts seen behind a gap
         self._await_keyframe = False
 
     def _is_keyframe_start(self, packet: Any) -> bool:
@@ -250,9 +251,8 @@ class MarkerJitterBuffer(JitterBuffer):
 
     def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
         seq = int(packet.sequence_number)
-        keyframe_start = self._is_keyframe_start(packet)
         if self._await_keyframe or self._origin is None:
-            if self._await_keyframe and not keyframe_start:
+            if self._await_keyframe and not self._is_keyframe_start(packet):
                 return False, None
             self._restart(seq)
         else:
@@ -264,20 +264,28 @@ class MarkerJitterBuffer(JitterBuffer):
             elif delta >= self.capacity:
                 self._give_up()
                 if self._origin is None or uint16_add(seq, -self._origin) >= self.capacity:
-                    if not keyframe_start:
+                    if not self._is_keyframe_start(packet):
                         self._await_keyframe = True
                         self._origin = None
                         return False, None
                     self._restart(seq)
         self._packets[seq % self.capacity] = packet
-        if keyframe_start:
+        ahead = uint16_add(seq, -self._max_seq)
+        if ahead < 0x8000:
+            self._max_seq = seq
+        # The per-packet cost stays that of stock aiortc unless packets are missing.
+        gap = self._blocked_since is not None or 1 < ahead < 0x8000
+        if gap and self._is_keyframe_start(packet):
             self._keyframe_starts.append(seq)
         frame = self._remove_frame(seq)
         if frame is not None:
-            self._blocked_since = None
+            if self._blocked_since is not None and not self._missing_before(self._max_seq):
+                self._blocked_since = None
             return False, frame
-        if self._missing_before(seq):
-            # Blocked on a missing packet.
+        if gap:
+            if not self._missing_before(self._max_seq):
+                self._blocked_since = None  # the retransmissions filled it
+                return False, None
             now = time.monotonic()
             if self._blocked_since is None:
                 self._blocked_since = now
@@ -291,15 +299,15 @@ class MarkerJitterBuffer(JitterBuffer):
         """Whether a packet between the origin and ``seq`` is missing."""
         assert self._origin is not None
         origin = self._origin
-        return any(
-            self._packets[(origin + count) % self.capacity] is None
-            for count in range(uint16_add(seq, -origin))
+        held = uint16_add(seq, -origin)
+        return held < self.capacity and any(
+            self._packets[(origin + count) % self.capacity] is None for count in range(held)
         )
 
     def _restart(self, seq: int) -> None:
         if self._origin is not None:
             self.remove(self.capacity)
-        self._origin = seq
+        self._origin = self._max_seq = seq
         self._blocked_since = None
         self._keyframe_starts.clear()
         self._await_keyframe = False
@@ -326,9 +334,11 @@ class MarkerJitterBuffer(JitterBuffer):
             if self._frame_complete_at(start):
                 self.remove(uint16_add(start, -origin))
                 self._keyframe_starts = [start]
-                self._blocked_since = None
                 self.gaps_skipped += 1
-                return self._remove_frame(start)
+                frame = self._remove_frame(start)
+                if not self._missing_before(self._max_seq):
+                    self._blocked_since = None
+                return frame
         return None
 
     def _give_up(self) -> None:

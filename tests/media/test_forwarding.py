@@ -166,6 +166,26 @@ def test_video_buffer_gives_up_on_lost_packets_and_restarts_at_a_keyframe(
     assert frame is not None and frame.timestamp == 21000
 
 
+def test_video_buffer_waits_for_a_retransmission_in_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A gap that NACK/RTX fills in time costs no keyframe, even much later."""
+    monkeypatch.setattr(forwarding, "GAP_GIVE_UP", 0.05)
+    gaps: list[int] = []
+    jb = MarkerJitterBuffer({96: "VP8"}, on_gap=lambda: gaps.append(1))
+
+    def add(seq: int) -> int | None:
+        frame = jb.add(_vp8(seq, seq * 3000, start=True, key=False, marker=True))[1]
+        return None if frame is None else frame.timestamp // 3000
+
+    assert add(10) == 10
+    assert add(12) is None  # 11 lost
+    assert add(11) == 11  # retransmitted
+    time.sleep(0.1)
+    assert [add(13), add(14), add(15)] == [12, 13, 14]  # one frame out per packet in
+    assert gaps == [] and jb.gaps_skipped == 0
+
+
 def test_keyframe_requests_are_merged_and_rate_limited() -> None:
     async def main() -> None:
         times: list[float] = []
