@@ -28,14 +28,19 @@ from typing import Any
 import aioice.ice
 import av
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from aiortc import rtcdtlstransport as _rtcdtlstransport
 from aiortc import rtcrtpreceiver as _rtcrtpreceiver
+from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError
+from aiortc.utils import uint16_add
 
 log = logging.getLogger(__name__)
 
 KEYFRAME_INTERVAL = 1.0  # seconds between PLIs sent to one source (merged)
 STALL_AFTER = 1.0  # seconds without a video frame before a source counts as stalled
+GAP_GIVE_UP = 1.0  # seconds a missing video packet is awaited (NACK/RTX) before skipping
+RESUME_AFTER = 0.5  # seconds of silence after which a returning stream needs a keyframe
 VIDEO_QUEUE_MAX = 60  # frames a slow subscriber may lag before we drop to a keyframe
 AUDIO_QUEUE_MAX = 25  # 0.5 s of Opus
 
@@ -108,13 +113,36 @@ def _get_decoder(codec: Any) -> Any:
     return _original_get_decoder(codec)
 
 
+_original_register_receiver: Callable[..., None] | None = None
+
+
+def _register_rtp_receiver(transport: Any, receiver: Any, parameters: Any) -> None:
+    # aiortc's RtpRouter learns only the primary SSRCs and routes any other SSRC by
+    # payload type, unless that type belongs to several receivers of the transport. With
+    # BUNDLE, every video section of a peer shares the RTX payload type, so all
+    # retransmissions to a peer with two video receivers (a bridge: main and chair; a
+    # node linked to its parent) were discarded. The SDP's FID groups name the RTX
+    # SSRCs: route them by SSRC like the primaries.
+    assert _original_register_receiver is not None
+    _original_register_receiver(transport, receiver, parameters)
+    for encoding in parameters.encodings:
+        if encoding.rtx is not None:
+            transport._rtp_router.ssrc_table[encoding.rtx.ssrc] = receiver
+
+
 def install() -> None:
-    """Replace ``rtcrtpreceiver.get_decoder`` (module global looked up per codec change)."""
-    global _original_get_decoder
+    """Patch aiortc where forwarding needs it (idempotent, process-wide):
+    ``rtcrtpreceiver.get_decoder`` (a module global looked up per codec change) and the
+    DTLS transport's receiver registration (RTX routing)."""
+    global _original_get_decoder, _original_register_receiver
     if _original_get_decoder is None:
         # decoder_worker looks the name up in its module globals for every codec change.
         _original_get_decoder = _rtcrtpreceiver.get_decoder  # type: ignore[attr-defined]
         _rtcrtpreceiver.get_decoder = _get_decoder  # type: ignore[attr-defined]
+    if _original_register_receiver is None:
+        transport_class = _rtcdtlstransport.RTCDtlsTransport
+        _original_register_receiver = transport_class._register_rtp_receiver
+        transport_class._register_rtp_receiver = _register_rtp_receiver  # type: ignore[method-assign,assignment]
 
 
 def restrict_host_addresses_to_loopback() -> None:
@@ -136,7 +164,13 @@ class KeyframeRequester:
         self._pending: asyncio.TimerHandle | None = None
         self.sent = 0
 
-    def request(self) -> None:
+    def request(self, urgent: bool = False) -> None:
+        """``urgent``: send now even within the interval (once per event, e.g. a stream
+        returning after a blackout), replacing any PLI scheduled for later."""
+        if urgent:
+            self.cancel()
+            self._fire()
+            return
         if self._pending is not None:
             return  # merged into the PLI already scheduled
         wait = self._last + self._interval - time.monotonic()
@@ -161,19 +195,171 @@ class KeyframeRequester:
             self._pending = None
 
 
-class MarkerJitterBuffer(JitterBuffer):
-    """aiortc's video jitter buffer, releasing a frame as soon as its last packet is in.
+def starts_keyframe(codec: str, packet: Any) -> bool:
+    """Whether this RTP packet is the first of a key frame, so a decoder can start there
+    even if packets before it are lost."""
+    payload: bytes = packet.payload
+    if codec == "VP8":
+        try:
+            descriptor, rest = VpxPayloadDescriptor.parse(packet.payload)
+        except ValueError:
+            return False
+        # Start of partition 0 is the start of the frame (RFC 7741 §4.2).
+        first = descriptor.partition_start and descriptor.partition_id == 0
+        return bool(first) and is_keyframe(codec, rest)
+    if codec == "H264" and len(payload) > 3:
+        # An IDR access unit opens with its SPS: alone, or first in a STAP-A (RFC 6184).
+        nal_type = payload[0] & 0x1F
+        return nal_type == 7 or (nal_type == 24 and payload[3] & 0x1F == 7)
+    return False
 
-    Stock aiortc releases a frame only when the first packet of the NEXT frame arrives,
-    which holds every video frame for one frame interval (33 ms at 30 fps) on each hop.
-    A frame is complete when the packets from the buffer's origin are contiguous, share
-    one timestamp and end with the RTP marker bit (RFC 7741 §4.1 for VP8; RFC 6184 §5.1
-    for H.264). A frame whose marker was lost is still released when the next frame
-    starts, as before. Everything else (reordering, NACK, overflow) is aiortc's.
+
+class MarkerJitterBuffer(JitterBuffer):
+    """aiortc's video jitter buffer, for a forwarder: no waiting for the next frame, and
+    no waiting for packets that will never come.
+
+    * A frame is released as soon as its last packet is in: the packets from the buffer's
+      origin are contiguous, share one timestamp and end with the RTP marker bit (RFC 7741
+      §4.1 for VP8; RFC 6184 §5.1 for H.264). Stock aiortc waits for the first packet of
+      the next frame (one frame interval per hop). A frame whose marker was lost is still
+      released when the next frame starts.
+    * A missing packet is awaited (the receiver NACKs it, the sender retransmits) only
+      while nothing better exists: as soon as a complete key frame follows the gap, the
+      buffer jumps to it; after ``GAP_GIVE_UP`` it drops what it holds, asks for a key
+      frame (``on_gap``) and restarts at the next key frame. Stock aiortc waited until
+      ``capacity`` packets had piled up behind the gap (seconds after a blackout, longer
+      than any sender keeps packets), then released frames a decoder cannot use.
+    * Packets older than the origin (late retransmissions of skipped packets) are dropped;
+      stock aiortc reset the whole buffer on them.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, codecs: dict[int, str] | None = None, on_gap: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(capacity=512, is_video=True)
+        self._codecs = codecs or {}  # payload type -> codec name
+        self.on_gap = on_gap
+        self.gaps_skipped = 0
+        self._blocked_since: float | None = None  # when a missing packet started to block
+        self._max_seq = 0  # newest sequence number stored
+        self._keyframe_starts: list[int] = []  # keyframe starts seen behind a gap
+        self._await_keyframe = False
+
+    def _is_keyframe_start(self, packet: Any) -> bool:
+        codec = self._codecs.get(packet.payload_type)
+        return codec is not None and starts_keyframe(codec, packet)
+
+    def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
+        seq = int(packet.sequence_number)
+        if self._await_keyframe or self._origin is None:
+            if self._await_keyframe and not self._is_keyframe_start(packet):
+                return False, None
+            self._restart(seq)
+        else:
+            delta = uint16_add(seq, -self._origin)
+            if delta >= 0x8000:  # older than the origin
+                if 0x10000 - delta < self.capacity:
+                    return False, None  # late retransmission or duplicate
+                self._restart(seq)  # the sender restarted its numbering
+            elif delta >= self.capacity:
+                self._give_up()
+                if self._origin is None or uint16_add(seq, -self._origin) >= self.capacity:
+                    if not self._is_keyframe_start(packet):
+                        self._await_keyframe = True
+                        self._origin = None
+                        return False, None
+                    self._restart(seq)
+        self._packets[seq % self.capacity] = packet
+        ahead = uint16_add(seq, -self._max_seq)
+        if ahead < 0x8000:
+            self._max_seq = seq
+        # The per-packet cost stays that of stock aiortc unless packets are missing.
+        gap = self._blocked_since is not None or 1 < ahead < 0x8000
+        if gap and self._is_keyframe_start(packet):
+            self._keyframe_starts.append(seq)
+        frame = self._remove_frame(seq)
+        if frame is not None:
+            if self._blocked_since is not None and not self._missing_before(self._max_seq):
+                self._blocked_since = None
+            return False, frame
+        if gap:
+            if not self._missing_before(self._max_seq):
+                self._blocked_since = None  # the retransmissions filled it
+                return False, None
+            now = time.monotonic()
+            if self._blocked_since is None:
+                self._blocked_since = now
+            frame = self._jump_to_complete_keyframe()
+            if frame is None and now - self._blocked_since > GAP_GIVE_UP:
+                self._give_up()
+            return False, frame
+        return False, None
+
+    def _missing_before(self, seq: int) -> bool:
+        """Whether a packet between the origin and ``seq`` is missing."""
+        assert self._origin is not None
+        origin = self._origin
+        held = uint16_add(seq, -origin)
+        return held < self.capacity and any(
+            self._packets[(origin + count) % self.capacity] is None for count in range(held)
+        )
+
+    def _restart(self, seq: int) -> None:
+        if self._origin is not None:
+            self.remove(self.capacity)
+        self._origin = self._max_seq = seq
+        self._blocked_since = None
+        self._keyframe_starts.clear()
+        self._await_keyframe = False
+
+    def _frame_complete_at(self, start: int) -> bool:
+        first = self._packets[start % self.capacity]
+        if first is None or first.sequence_number != start:
+            return False
+        for count in range(self.capacity):
+            packet = self._packets[(start + count) % self.capacity]
+            if packet is None or packet.timestamp != first.timestamp:
+                return False
+            if packet.marker:
+                return True
+        return False
+
+    def _jump_to_complete_keyframe(self) -> JitterFrame | None:
+        assert self._origin is not None
+        origin = self._origin
+        self._keyframe_starts = [
+            s for s in self._keyframe_starts if uint16_add(s, -origin) < self.capacity
+        ]
+        for start in reversed(self._keyframe_starts):
+            if self._frame_complete_at(start):
+                self.remove(uint16_add(start, -origin))
+                self._keyframe_starts = [start]
+                self.gaps_skipped += 1
+                frame = self._remove_frame(start)
+                if not self._missing_before(self._max_seq):
+                    self._blocked_since = None
+                return frame
+        return None
+
+    def _give_up(self) -> None:
+        # The missing packets are not coming: wait for the next key frame (one already
+        # in the buffer, though incomplete, will do) and ask the sender for one.
+        assert self._origin is not None
+        origin = self._origin
+        later = [s for s in self._keyframe_starts if 0 < uint16_add(s, -origin) < self.capacity]
+        if later:
+            self.remove(uint16_add(later[-1], -origin))
+            self._keyframe_starts = [later[-1]]
+            self._blocked_since = time.monotonic()
+        else:
+            self.remove(self.capacity)
+            self._origin = None
+            self._keyframe_starts.clear()
+            self._blocked_since = None
+            self._await_keyframe = True
+        self.gaps_skipped += 1
+        if self.on_gap is not None:
+            self.on_gap()
 
     def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
         packets: list[Any] = []
@@ -222,8 +408,15 @@ class Source:
         self._waiting: set[int] = set()  # sinks waiting for a keyframe
         self._keyframe_waiters: list[asyncio.Future[None]] = []
         self._keyframes = KeyframeRequester(self._send_pli, KEYFRAME_INTERVAL)
-        # Payload types of the media codec (not RTX): RTX packets carry another SSRC.
-        self._media_pts = {c.payloadType for c in transceiver._codecs if c.name.lower() != "rtx"}
+        # Media codecs by payload type (not RTX): RTX packets carry another SSRC.
+        self._codecs = {
+            c.payloadType: str(c.name)
+            for c in transceiver._codecs
+            if c.payloadType is not None and c.name.lower() != "rtx"
+        }
+        self._media_pts = set(self._codecs)
+        self._last_packet: float | None = None
+        self.jitter: MarkerJitterBuffer | None = None
         self._hook_receiver()
         self._tasks = [asyncio.ensure_future(self._pump())]
         if self.kind == "video" and watchdog:
@@ -251,6 +444,14 @@ class Source:
             # RTP packets, which aiortc handles privately.
             if packet.payload_type in self._media_pts:
                 self.ssrc = packet.ssrc
+                now = time.monotonic()
+                silent = self._last_packet is not None and now - self._last_packet > RESUME_AFTER
+                if silent and not self._starts_keyframe(packet):
+                    # The stream is back after a blackout: what it sends now refers to
+                    # frames we never got. Ask for a keyframe at once; the requests made
+                    # during the silence were answered with keyframes that were lost too.
+                    self.request_keyframe(urgent=True)
+                self._last_packet = now
                 if self.on_rtp is not None:
                     self.on_rtp(packet.ssrc, packet.sequence_number, packet.timestamp)
                 level = packet.extensions.audio_level
@@ -261,11 +462,16 @@ class Source:
         receiver.receive = receive  # type: ignore[method-assign]
         receiver._handle_rtp_packet = handle_rtp  # type: ignore[method-assign]
         if self.kind == "video":
-            receiver._RTCRtpReceiver__jitter_buffer = MarkerJitterBuffer()  # type: ignore[attr-defined]
+            self.jitter = MarkerJitterBuffer(self._codecs, on_gap=self.request_keyframe)
+            receiver._RTCRtpReceiver__jitter_buffer = self.jitter  # type: ignore[attr-defined]
         if self.kind == "audio":
             # aiortc prefetches 4 audio frames (~80 ms) for its own playout; a forwarder
             # must not add that on every hop, the far end has its own jitter buffer.
             receiver._RTCRtpReceiver__jitter_buffer = JitterBuffer(capacity=16, prefetch=0)  # type: ignore[attr-defined]
+
+    def _starts_keyframe(self, packet: Any) -> bool:
+        codec = self._codecs.get(packet.payload_type)
+        return codec is not None and starts_keyframe(codec, packet)
 
     async def _send_pli(self) -> bool:
         if self.ssrc is None or self.kind != "video":
@@ -274,9 +480,9 @@ class Source:
         await self.receiver._send_rtcp_pli(self.ssrc)
         return True
 
-    def request_keyframe(self) -> None:
+    def request_keyframe(self, urgent: bool = False) -> None:
         if self.kind == "video":
-            self._keyframes.request()
+            self._keyframes.request(urgent)
 
     def add_sink(self, sink_id: int, sink: FrameSink, *, wants_keyframe: bool = True) -> None:
         self._sinks[sink_id] = sink

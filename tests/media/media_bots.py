@@ -4,8 +4,10 @@ and subscribers that record the encoded frames they receive."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import fractions
 import functools
+import itertools
 import math
 import re
 import time
@@ -29,14 +31,18 @@ VIDEO_TB = fractions.Fraction(1, 90000)
 
 @functools.cache
 def encoded_video(
-    codec: str = "VP8", count: int = 90, width: int = 160, height: int = 120
+    codec: str = "VP8",
+    count: int = 90,
+    width: int = 160,
+    height: int = 120,
+    bit_rate: int = 300_000,
 ) -> list[bytes]:
     """``count`` frames with a single keyframe first (the bot loops and jumps back to it)."""
     enc: Any = av.CodecContext.create("libvpx" if codec == "VP8" else "libx264", "w")
     enc.width, enc.height, enc.pix_fmt = width, height, "yuv420p"
     enc.time_base = fractions.Fraction(1, 30)
     enc.gop_size = 10_000
-    enc.bit_rate = 300_000
+    enc.bit_rate = bit_rate
     if codec == "VP8":
         enc.options = {"deadline": "realtime", "cpu-used": "8"}
     else:
@@ -59,9 +65,11 @@ class EncodedVideoTrack(MediaStreamTrack):
 
     kind = "video"
 
-    def __init__(self, codec: str = "VP8", fps: int = 30) -> None:
+    def __init__(
+        self, codec: str = "VP8", fps: int = 30, bit_rate: int = 300_000, count: int = 90
+    ) -> None:
         super().__init__()
-        self.frames = encoded_video(codec)
+        self.frames = encoded_video(codec, count, bit_rate=bit_rate)
         self.fps = fps
         self.index = 0
         self.count = 0
@@ -136,6 +144,46 @@ class Collector:
     def datas(self) -> list[bytes]:
         return [f.data for f in self.frames]
 
+    def latencies(self, sent: list[tuple[bytes, float]], start: float, end: float) -> list[float]:
+        """Publisher-to-here delay of each frame that arrived in [start, end)
+        byte-identical to a published one (so a decoder can use it); inf for the others.
+        The publisher loops over its frames: a frame matches its latest send."""
+        sends: dict[bytes, list[float]] = {}
+        for data, at in sent:
+            sends.setdefault(data, []).append(at)
+        out = []
+        for f in self.frames:
+            if start <= f.arrival < end:
+                times = sends.get(f.data, [])
+                i = bisect.bisect_right(times, f.arrival)
+                out.append(f.arrival - times[i - 1] if i else math.inf)
+        return out
+
+    def on_time(
+        self,
+        sent: list[tuple[bytes, float]],
+        start: float,
+        end: float,
+        max_delay: float,
+        keyframes: bool = False,
+    ) -> list[float]:
+        """Arrival times of usable frames (only keyframes if ``keyframes``) no later than
+        ``max_delay`` after their send: what a live player shows (it skips what comes
+        too late)."""
+        frames = [f for f in self.frames if start <= f.arrival < end]
+        delays = self.latencies(sent, start, end)
+        return [
+            f.arrival
+            for f, d in zip(frames, delays, strict=True)
+            if d <= max_delay and (f.keyframe or not keyframes)
+        ]
+
+
+def longest_gap(times: list[float], start: float, end: float) -> float:
+    """The longest time without a frame in [start, end): the viewer's longest freeze."""
+    marks = [start, *sorted(times), end]
+    return max(b - a for a, b in itertools.pairwise(marks))
+
 
 class Bot:
     """One aiortc peer talking to the media node (or to a test relay) by offer/answer."""
@@ -146,8 +194,12 @@ class Bot:
         self.collectors: list[Collector] = []
         self._recv: list[RTCRtpTransceiver] = []
 
-    def publish_video(self, codec: str = "VP8", recv_too: bool = False) -> EncodedVideoTrack:
-        self.video = EncodedVideoTrack(codec)
+    def publish_video(
+        self, codec: str = "VP8", recv_too: bool = False, bit_rate: int = 300_000, count: int = 90
+    ) -> EncodedVideoTrack:
+        """``count`` frames loop with one keyframe first: a keyframe comes only on request
+        or every ``count`` frames."""
+        self.video = EncodedVideoTrack(codec, bit_rate=bit_rate, count=count)
         t = self.pc.addTransceiver(self.video, direction="sendrecv" if recv_too else "sendonly")
         if recv_too:
             self._recv.append(t)

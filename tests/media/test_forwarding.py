@@ -117,6 +117,75 @@ def test_video_frame_released_on_its_marker_packet() -> None:
     assert frame is not None and frame.data == b"e"  # one frame per packet, as stock
 
 
+def _vp8(seq: int, ts: int, *, start: bool, key: bool, marker: bool) -> RtpPacket:
+    """A VP8 RTP packet: payload descriptor S bit, partition 0; frame tag bit 0 = 0 for
+    a keyframe (RFC 7741, RFC 6386)."""
+    frame_tag = b"\x00" if key else b"\x01"
+    payload = (b"\x10" if start else b"\x00") + (frame_tag if start else b"") + b"data"
+    packet = RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, marker=marker)
+    packet.payload = payload
+    packet._data = payload[1:]  # type: ignore[attr-defined]  # what aiortc's depayloader sets
+    return packet
+
+
+def test_video_buffer_jumps_to_a_complete_keyframe_after_a_gap() -> None:
+    """After a blackout the lost packets never come: a keyframe behind the gap goes out
+    as soon as it is complete (stock aiortc held it until 512 packets piled up)."""
+    gaps: list[int] = []
+    jb = MarkerJitterBuffer({96: "VP8"}, on_gap=lambda: gaps.append(1))
+    assert jb.add(_vp8(10, 3000, start=True, key=False, marker=True))[1] is not None
+    # 11..20 lost; a delta frame and then a keyframe arrive.
+    assert jb.add(_vp8(21, 6000, start=True, key=False, marker=True))[1] is None
+    assert jb.add(_vp8(22, 9000, start=True, key=True, marker=False))[1] is None
+    frame = jb.add(_vp8(23, 9000, start=False, key=True, marker=True))[1]
+    assert frame is not None and frame.timestamp == 9000 and is_keyframe("VP8", frame.data)
+    assert jb.gaps_skipped == 1 and not gaps  # no keyframe request needed
+    # A late retransmission of a skipped packet neither resets nor blocks the buffer.
+    assert jb.add(_vp8(15, 4500, start=True, key=False, marker=True))[1] is None
+    frame = jb.add(_vp8(24, 12000, start=True, key=False, marker=True))[1]
+    assert frame is not None and frame.timestamp == 12000
+
+
+def test_video_buffer_gives_up_on_lost_packets_and_restarts_at_a_keyframe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forwarding, "GAP_GIVE_UP", 0.05)
+    gaps: list[int] = []
+    jb = MarkerJitterBuffer({96: "VP8"}, on_gap=lambda: gaps.append(1))
+    assert jb.add(_vp8(10, 3000, start=True, key=False, marker=True))[1] is not None
+    assert jb.add(_vp8(12, 9000, start=True, key=False, marker=True))[1] is None  # 11 lost
+    time.sleep(0.1)
+    # Still missing after GAP_GIVE_UP: drop what depends on it, ask for a keyframe.
+    assert jb.add(_vp8(13, 12000, start=True, key=False, marker=True))[1] is None
+    assert gaps == [1] and jb.gaps_skipped == 1
+    assert jb.add(_vp8(11, 6000, start=True, key=False, marker=True))[1] is None  # too late
+    assert jb.add(_vp8(14, 15000, start=True, key=False, marker=True))[1] is None
+    frame = jb.add(_vp8(15, 18000, start=True, key=True, marker=True))[1]
+    assert frame is not None and frame.timestamp == 18000
+    frame = jb.add(_vp8(16, 21000, start=True, key=False, marker=True))[1]
+    assert frame is not None and frame.timestamp == 21000
+
+
+def test_video_buffer_waits_for_a_retransmission_in_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A gap that NACK/RTX fills in time costs no keyframe, even much later."""
+    monkeypatch.setattr(forwarding, "GAP_GIVE_UP", 0.05)
+    gaps: list[int] = []
+    jb = MarkerJitterBuffer({96: "VP8"}, on_gap=lambda: gaps.append(1))
+
+    def add(seq: int) -> int | None:
+        frame = jb.add(_vp8(seq, seq * 3000, start=True, key=False, marker=True))[1]
+        return None if frame is None else frame.timestamp // 3000
+
+    assert add(10) == 10
+    assert add(12) is None  # 11 lost
+    assert add(11) == 11  # retransmitted
+    time.sleep(0.1)
+    assert [add(13), add(14), add(15)] == [12, 13, 14]  # one frame out per packet in
+    assert gaps == [] and jb.gaps_skipped == 0
+
+
 def test_keyframe_requests_are_merged_and_rate_limited() -> None:
     async def main() -> None:
         times: list[float] = []
@@ -134,6 +203,13 @@ def test_keyframe_requests_are_merged_and_rate_limited() -> None:
         assert len(times) == 2  # exactly one trailing request for the merged ones
         assert times[1] - times[0] >= 0.29
         assert req.sent == 2
+        # A stream back from a blackout: the request goes now, not after the interval.
+        req.request()  # merged, scheduled ~0.3 s from now
+        req.request(urgent=True)
+        await asyncio.sleep(0.05)
+        assert len(times) == 3 and times[2] - times[1] < 0.2
+        await asyncio.sleep(0.4)
+        assert len(times) == 3  # the scheduled one was replaced, not sent as well
 
     run(main())
 
