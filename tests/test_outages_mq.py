@@ -131,7 +131,7 @@ def test_logout_ends_that_sessions_sockets_on_every_worker(
         r = http.post(f"{a.url}/api/auth/logout", headers={"X-CSRFToken": token}, timeout=20)
         assert r.status_code == 200, r.text
         for tablet in (on_a, on_b):
-            tablet.wait_for("session.ended", lambda e: e == {"reason": "logged_out"}, 15)
+            tablet.wait_for("session.ended", lambda e: e["data"] == {"reason": "logged_out"}, 15)
             _wait(lambda t=tablet: not t.sio.connected, 15, "socket closed by the server")
         # The other login of the same person stays signed in.
         assert other.sio.connected

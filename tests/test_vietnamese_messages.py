@@ -51,6 +51,8 @@ BUILDS_ITS_OWN = {
     "_gone",
     "from_document_error",
     "_app_error",
+    "database_unavailable",
+    "_unexpected",
 }
 
 # Computed messages that were reviewed: (file, enclosing function, source of the message).

@@ -95,6 +95,10 @@ DIRECT_DELIVERY: dict[str, str] = {
     "`conference.control` (the chair's console)",
     "document.progress": "connections of people holding `document.manage` that joined the "
     "meeting (upload progress; `upload_id` tells whose)",
+    "meeting.beacon": "everyone who joined the meeting, every few seconds, from the worker "
+    "holding the connection (not through the message queue)",
+    "session.ended": "every connection of the login that just logged out, on every worker; "
+    "then the socket is closed (`meeting_id` and `version` are null)",
 }
 
 TIMERS = """\

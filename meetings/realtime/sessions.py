@@ -9,14 +9,30 @@ would stay signed in after its browser logged out.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from flask import session
 from flask_socketio import join_room
+from pydantic import BaseModel, ConfigDict
 
 from meetings.extensions import socketio
+from meetings.realtime.events import event
 
 SESSION_ENDED = "session.ended"
+
+
+class SessionEnded(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    reason: Literal["logged_out"]
+
+
+event(
+    SESSION_ENDED,
+    schema=SessionEnded,
+    summary="Phiên đăng nhập này vừa đăng xuất: máy chủ ngắt kết nối ngay sau sự kiện. "
+    "Phong bì không gắn cuộc họp (`meeting_id` và `version` null).",
+    example={"reason": "logged_out"},
+)
 _LOGIN_KEY = "login"  # the Flask session key holding this login's random id
 
 
@@ -46,7 +62,8 @@ def end_login(login_id: str | None) -> None:
     if login_id is None:
         return
     room = login_room(login_id)
-    socketio.emit(SESSION_ENDED, {"reason": "logged_out"}, to=room)
+    envelope = {"meeting_id": None, "version": None, "data": {"reason": "logged_out"}}
+    socketio.emit(SESSION_ENDED, envelope, to=room)
     end_local_sockets(socketio.server, room)
 
 
