@@ -266,6 +266,8 @@ class ErrorOut(Out):
 
 
 class SyncOpResult(Out):
+    """One op's outcome, in order: `annotation` when ok, else `error` (as in a failed ack)."""
+
     op_id: str | None  # null when the op was too malformed to carry one
     ok: bool
     annotation: AnnotationOut | None = None
@@ -277,6 +279,8 @@ class SyncResult(Out):
 
 
 class LaserAck(Out):
+    """`sent` is false when the move was dropped: too fast, or a page the room may not see."""
+
     sent: bool  # false: dropped (too fast, or the page is not one the room may see)
 
 

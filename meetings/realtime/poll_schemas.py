@@ -94,6 +94,9 @@ class OptionCount(OptionOut):
 
 
 class OutcomeOut(Out):
+    """`status`: adopted, rejected, no_quorum, elected, no_winner or tie; `label` is its
+    Vietnamese wording; `winners` are option ids, best first."""
+
     status: str  # adopted, rejected, no_quorum, elected, no_winner, tie
     label: str
     winners: list[int]  # option ids, best first
@@ -148,6 +151,8 @@ class PollOut(Out):
 
 
 class MyVote(Out):
+    """This person and the poll: may vote, has voted, and (named polls) the option ids."""
+
     eligible: bool
     voted: bool
     choices: list[int] | None = None  # named polls, once voted: the option ids chosen
@@ -189,6 +194,9 @@ class PollPart(Out):
 
 
 class CastAck(Out):
+    """A recorded ballot: `choices` (option ids) for a named poll, `receipt` for a secret
+    one (to find the ballot in the published list)."""
+
     poll_id: int
     voted: bool
     ballot_id: str

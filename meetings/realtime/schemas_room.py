@@ -43,11 +43,15 @@ class MeetingSnapshot(MeetingOut):
 
 
 class CreatedId(Out):
+    """The id of what was created."""
+
     id: int
 
 
 class Changed(Out):
-    changed: bool  # false when nothing changed (a retry)
+    """`changed` is false when nothing changed (e.g. a retry)."""
+
+    changed: bool
 
 
 class ItemOut(Out):
