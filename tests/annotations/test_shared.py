@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from meetings.realtime import annotations as annotations_rt
 from tests.annotations.conftest import Setup
 from tests.annotations.helpers import add_document, count_rows, new_id, note, stroke
 from tests.realtime.room import ack_error, ack_ok, clear, events, version
@@ -164,11 +161,7 @@ def test_restricted_document_marks_stay_with_those_who_may_see_it(
     assert ack_ok(chair.emit("annotation.laser", laser, callback=True)) == {"sent": False}
 
 
-def test_laser_streams_without_storing(
-    setup: Setup, as_role: Any, app: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A wide interval: "the next move came too soon" must not depend on a quiet machine.
-    monkeypatch.setattr(annotations_rt, "LASER_MIN_INTERVAL", 600.0)
+def test_laser_streams_without_storing(setup: Setup, as_role: Any, app: Any) -> None:
     mid = setup.room.meeting_id
     chair, tablet = as_role("chair"), as_role("delegate")
     joined(chair, mid)
