@@ -93,10 +93,18 @@ class Envelope(BaseModel):
     data: Any
 
 
-def emit_event(name: str, payload: Any, *, to: str, skip_sid: str | None = None) -> None:
-    """The one way an event leaves the server: checked, then emitted to a room."""
+def emit_event(
+    name: str,
+    payload: Any,
+    *,
+    to: str,
+    skip_sid: str | None = None,
+    ignore_queue: bool = False,
+) -> None:
+    """The one way an event leaves the server: checked, then emitted to a room
+    (`ignore_queue`: to this worker's clients only, not through the message queue)."""
     check_event(name, payload)
-    socketio.emit(name, payload, to=to, skip_sid=skip_sid)
+    socketio.emit(name, payload, to=to, skip_sid=skip_sid, ignore_queue=ignore_queue)
 
 
 def meeting_room(meeting_id: int) -> str:

@@ -13,6 +13,7 @@ the chair's `conference.on_air` and the bridge's `conference.report` are real co
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -70,8 +71,8 @@ class Walk:
         return [e["name"] for e in self.received[screen]]
 
     def wait_for(self, screen: str, test: Callable[[dict[str, Any]], bool], what: str) -> None:
-        deadline = gevent.get_hub().loop.now() + WAIT_S
-        while gevent.get_hub().loop.now() < deadline:
+        deadline = time.monotonic() + WAIT_S  # not the hub's clock: stale until it runs
+        while time.monotonic() < deadline:
             self.drain()
             if any(test(e) for e in self.received[screen]):
                 return
