@@ -13,15 +13,49 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+# Every event and ack is checked against its declared schema while tests run (servers the
+# tests start in a subprocess inherit this and log violations at ERROR).
+os.environ["CHECK_PAYLOADS"] = "1"
+
 from meetings.app import create_app
 from meetings.config import Config
 from meetings.migrate import upgrade
+from meetings.realtime import contract
+
+contract.ENABLED = True
 
 ROOT = Path(__file__).resolve().parent.parent
-UNITS_JSON = ROOT.parent / "shared" / "data" / "ha-nam-units-2023.json"
+# Shared data sits next to the main checkout; a worktree elsewhere finds it by UNITS_FILE.
+UNITS_JSON = Path(
+    os.environ.get("UNITS_FILE")
+    or next(
+        (
+            p
+            for p in (ROOT.parent / "shared", Path("/work/shared"))
+            if (p / "data" / "ha-nam-units-2023.json").exists()
+        ),
+        ROOT.parent / "shared",
+    )
+    / "data"
+    / "ha-nam-units-2023.json"
+)
 DEMO_PASSWORD = "Demo@2026"
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def fail_on_violations() -> None:
+    """Fail the running test if a payload sent during it broke its declared schema."""
+    found = contract.take_violations()
+    if found:
+        pytest.fail("payloads broke the protocol contract:\n" + "\n".join(found), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def payloads_match_their_schemas() -> Iterator[None]:
+    contract.take_violations()  # not this test's
+    yield
+    fail_on_violations()
 
 
 def reset_postgres(url: str) -> None:

@@ -28,11 +28,11 @@ from meetings.auth import current_user
 from meetings.config import Config
 from meetings.db import db, transaction
 from meetings.errors import AppError, invalid_payload
-from meetings.extensions import csrf, socketio
+from meetings.extensions import csrf
 from meetings.models import Document, Meeting, MeetingRole, User
 from meetings.models.documents import Sensitivity
 from meetings.permissions import Perm, authorize
-from meetings.realtime.events import Outbox
+from meetings.realtime.events import Outbox, emit_event
 from meetings.realtime.presenter import uploads_room
 from meetings.services import doc_pages, doc_presenter, doc_search
 from meetings.services import documents as svc
@@ -208,7 +208,7 @@ def _progress(meeting_id: int, upload_id: str, filename: str) -> Callable[[str, 
         }
         # The documented envelope, unversioned: progress is not meeting state.
         envelope = {"meeting_id": meeting_id, "version": None, "data": progress}
-        socketio.emit("document.progress", envelope, to=uploads_room(meeting_id))
+        emit_event("document.progress", envelope, to=uploads_room(meeting_id))
 
     return emit
 

@@ -34,7 +34,7 @@ from meetings.media_bridge import nodes
 from meetings.media_bridge.nodes import NodeError
 from meetings.models import Meeting, MeetingBridge, MeetingRole, Participant, Unit, User
 from meetings.permissions import meeting_role
-from meetings.realtime.events import Outbox, on_sent
+from meetings.realtime.events import Outbox, emit_event, on_sent
 from meetings.services.meetings import ensure_open
 from meetings.services.speakers import current_speaker
 
@@ -289,7 +289,7 @@ def _send_stats_later(conf: Conference) -> None:
     conf.stats_pending = False
     conf.stats_sent_at = time.monotonic()
     envelope = {"meeting_id": conf.meeting_id, "version": None, "data": stats_view(conf)}
-    socketio.emit("conference.stats", envelope, to=control_room(conf.meeting_id))
+    emit_event("conference.stats", envelope, to=control_room(conf.meeting_id))
 
 
 # --- slots ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from meetings.realtime.schemas_room import (
     MEETING_EXAMPLE,
     AgendaEvent,
     AgendaOut,
+    CreatedId,
     MeetingOut,
 )
 from meetings.realtime.snapshot import snapshot_part
@@ -80,7 +81,7 @@ event(
 )
 
 
-@snapshot_part("agenda")
+@snapshot_part("agenda", schema=AgendaOut)
 def agenda_part(meeting: Meeting, _user: User) -> dict[str, Any]:
     return AgendaOut.model_validate(agenda.agenda_state(meeting)).model_dump()
 
@@ -194,7 +195,7 @@ def extend(ctx: Ctx, body: ExtendIn) -> None:
     summary="Thêm mục (hoặc mục con với parent_id) vào cuối cấp của nó.",
     example={"meeting_id": 1, "title": "Thảo luận", "presenter": "Các đại biểu"},
     errors=CONFLICT,
-    result='`{"id": <new item id>}`',
+    result=CreatedId,
 )
 def create(ctx: Ctx, body: ItemCreate) -> dict[str, Any]:
     fields = body.model_dump(exclude={"meeting_id"})

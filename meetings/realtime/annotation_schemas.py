@@ -194,7 +194,11 @@ SYNC_OP: TypeAdapter[CreateOp | MarkOp | UpdateOp | DeleteOp | ShareOp] = TypeAd
 # ------------------------------------------------------------------ output
 
 
-class AnnotationOut(BaseModel):
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AnnotationOut(Out):
     id: str
     document_id: int
     page: int
@@ -216,7 +220,7 @@ class AnnotationOut(BaseModel):
     updated_at: str
 
 
-class CreatedEvent(BaseModel):
+class CreatedEvent(Out):
     id: str
     document_id: int
     page: int
@@ -224,23 +228,60 @@ class CreatedEvent(BaseModel):
     annotation: AnnotationOut | None
 
 
-class DeletedEvent(BaseModel):
+class DeletedEvent(Out):
     id: str
     document_id: int
     page: int
 
 
-class ClearedEvent(BaseModel):
+class ClearedEvent(Out):
     document_id: int
     page: int | None
     ids: list[str]
 
 
-class LaserEvent(BaseModel):
+class LaserEvent(Out):
     document_id: int
     page: int
     at: list[float] | None
     presenter_id: int
+
+
+class AnnotationList(Out):
+    mine: list[AnnotationOut]
+    shared: list[AnnotationOut]
+    rotations: list[int]  # degrees per page (the page's /Rotate)
+
+
+class ClearResult(Out):
+    document_id: int
+    page: int | None
+    cleared: int
+
+
+class ErrorOut(Out):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class SyncOpResult(Out):
+    """One op's outcome, in order: `annotation` when ok, else `error` (as in a failed ack)."""
+
+    op_id: str | None  # null when the op was too malformed to carry one
+    ok: bool
+    annotation: AnnotationOut | None = None
+    error: ErrorOut | None = None
+
+
+class SyncResult(Out):
+    results: list[SyncOpResult]
+
+
+class LaserAck(Out):
+    """`sent` is false when the move was dropped: too fast, or a page the room may not see."""
+
+    sent: bool  # false: dropped (too fast, or the page is not one the room may see)
 
 
 OUT_EXAMPLE: dict[str, Any] = {

@@ -10,26 +10,30 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from meetings.extensions import socketio
 from meetings.models import AnnotationScope, Meeting, User
 from meetings.permissions import Perm
 from meetings.realtime.annotation_schemas import (
     OUT_EXAMPLE,
     STROKE_EXAMPLE,
+    AnnotationList,
+    AnnotationOut,
     ClearCmd,
     ClearedEvent,
+    ClearResult,
     CreateCmd,
     CreatedEvent,
     DeletedEvent,
+    LaserAck,
     LaserCmd,
     LaserEvent,
     ListCmd,
     RefCmd,
     ShareCmd,
     SyncCmd,
+    SyncResult,
     UpdateCmd,
 )
-from meetings.realtime.events import event, meeting_room
+from meetings.realtime.events import emit_event, event, meeting_room
 from meetings.realtime.hooks import on_disconnect
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part
@@ -68,7 +72,7 @@ event(
 )
 
 
-@snapshot_part("shared_marks")
+@snapshot_part("shared_marks", schema=list[AnnotationOut])
 def shared_marks_part(meeting: Meeting, user: User) -> list[dict[str, Any]]:
     return svc.shared_marks(meeting, user)
 
@@ -81,7 +85,7 @@ def shared_marks_part(meeting: Meeting, user: User) -> list[dict[str, Any]]:
     "`id` do máy tạo (UUID): gửi lại cùng id không tạo bản thứ hai.",
     example={"meeting_id": 1, "annotation": STROKE_EXAMPLE},
     errors=WRITE_ERRORS,
-    result="the annotation (`deleted: true` if it was already deleted)",
+    result=AnnotationOut,  # a retry of a deleted one answers it with `deleted: true`
 )
 def create(ctx: Ctx, body: CreateCmd) -> dict[str, Any]:
     return svc.create(
@@ -104,7 +108,7 @@ def create(ctx: Ctx, body: CreateCmd) -> dict[str, Any]:
         "changes": {"color": "#1565c0"},
     },
     errors=("version_conflict", "conflict"),
-    result="the annotation",
+    result=AnnotationOut,
 )
 def update(ctx: Ctx, body: UpdateCmd) -> dict[str, Any]:
     return svc.update(
@@ -125,7 +129,7 @@ def update(ctx: Ctx, body: UpdateCmd) -> dict[str, Any]:
     summary="Xóa ghi chú của mình (riêng hoặc đã chia sẻ); chủ tọa xóa được mọi dấu chung. "
     "Xóa lại cái đã xóa vẫn thành công.",
     example={"meeting_id": 1, "id": ID},
-    result="the annotation, `deleted: true`",
+    result=AnnotationOut,
 )
 def delete(ctx: Ctx, body: RefCmd) -> dict[str, Any]:
     return svc.delete(ctx.user, ctx.meeting_required, body.id, ctx.outbox)
@@ -138,7 +142,7 @@ def delete(ctx: Ctx, body: RefCmd) -> dict[str, Any]:
     summary="Ghi chú riêng của tôi và các dấu chung trên một tài liệu (mọi thiết bị), "
     "kèm góc xoay (/Rotate) của từng trang để đổi tọa độ hiển thị sang tọa độ lưu.",
     example={"meeting_id": 1, "document_id": 3},
-    result="{mine: [annotation], shared: [annotation], rotations: [degrees per page]}",
+    result=AnnotationList,
 )
 def list_(ctx: Ctx, body: ListCmd) -> dict[str, Any]:
     meeting = ctx.meeting_required
@@ -157,7 +161,7 @@ def list_(ctx: Ctx, body: ListCmd) -> dict[str, Any]:
     "(bản riêng vẫn giữ nguyên).",
     example={"meeting_id": 1, "id": ID, "shared_id": OP_ID},
     errors=WRITE_ERRORS,
-    result="the shared copy",
+    result=AnnotationOut,
 )
 def share(ctx: Ctx, body: ShareCmd) -> dict[str, Any]:
     return svc.share(ctx.user, ctx.meeting_required, body.id, body.shared_id, ctx.outbox)
@@ -170,7 +174,7 @@ def share(ctx: Ctx, body: ShareCmd) -> dict[str, Any]:
     summary="Người trình bày vẽ dấu chung (bút, dạ quang, tô chữ, ghi chú) lên mọi màn hình.",
     example={"meeting_id": 1, "annotation": STROKE_EXAMPLE},
     errors=WRITE_ERRORS,
-    result="the shared mark",
+    result=AnnotationOut,
 )
 def mark(ctx: Ctx, body: CreateCmd) -> dict[str, Any]:
     return svc.create(
@@ -184,7 +188,7 @@ def mark(ctx: Ctx, body: CreateCmd) -> dict[str, Any]:
     permission=Perm.SHARED_MARKS_CLEAR,
     summary="Xóa các dấu chung của một trang (page bỏ trống: cả tài liệu).",
     example={"meeting_id": 1, "document_id": 3, "page": 0},
-    result="{document_id, page, cleared}",
+    result=ClearResult,
 )
 def clear(ctx: Ctx, body: ClearCmd) -> dict[str, Any]:
     return svc.clear(ctx.user, ctx.meeting_required, body.document_id, body.page, ctx.outbox)
@@ -200,7 +204,7 @@ def clear(ctx: Ctx, body: ClearCmd) -> dict[str, Any]:
         "meeting_id": 1,
         "ops": [{"op": "create", "op_id": OP_ID, "annotation": STROKE_EXAMPLE}],
     },
-    result="{results: [{op_id, ok, annotation | error}]}",
+    result=SyncResult,
 )
 def sync(ctx: Ctx, body: SyncCmd) -> dict[str, Any]:
     return {"results": svc.apply_ops(ctx.user, ctx.meeting_required, body.ops, ctx.outbox)}
@@ -224,7 +228,7 @@ def _forget_laser(sid: str, _outbox: Any) -> None:
     summary="Bút chỉ của người trình bày, gửi liên tục khi di chuyển (tối đa ~30 lần/giây; "
     "nhanh hơn bị bỏ qua). Không lưu. `at` null để ẩn.",
     example={"meeting_id": 1, "document_id": 3, "page": 0, "at": [0.42, 0.31]},
-    result="{sent: bool}",
+    result=LaserAck,
 )
 def laser(ctx: Ctx, body: LaserCmd) -> dict[str, Any]:
     now = clock()
@@ -245,7 +249,7 @@ def laser(ctx: Ctx, body: LaserCmd) -> dict[str, Any]:
     # Emitted at once, not through the outbox: nothing is written, so there is no commit
     # to wait for and no version to bump (a version per pointer move would send every
     # tablet for a snapshot).
-    socketio.emit(
+    emit_event(
         "annotation.laser",
         {"meeting_id": meeting.id, "version": None, "data": data},
         to=meeting_room(meeting.id),

@@ -11,7 +11,7 @@ from meetings.permissions import Perm
 from meetings.realtime.events import Outbox, event
 from meetings.realtime.hooks import on_disconnect, on_join, on_leave
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.schemas_room import ATTENDANCE_EXAMPLE, AttendanceOut
+from meetings.realtime.schemas_room import ATTENDANCE_EXAMPLE, AttendanceOut, Changed
 from meetings.realtime.snapshot import snapshot_part
 from meetings.services import attendance
 
@@ -34,7 +34,7 @@ event(
 )
 
 
-@snapshot_part("attendance")
+@snapshot_part("attendance", schema=AttendanceOut)
 def attendance_part(meeting: Meeting, _user: User) -> dict[str, Any]:
     return AttendanceOut.model_validate(attendance.attendance_state(meeting)).model_dump()
 
@@ -46,7 +46,7 @@ def attendance_part(meeting: Meeting, _user: User) -> dict[str, Any]:
     summary="Đại biểu điểm danh từ máy tính bảng (gửi lại không sao).",
     example={"meeting_id": 1},
     errors=("conflict",),
-    result='`{"changed": bool}`: false when nothing changed (a retry)',
+    result=Changed,
 )
 def checkin(ctx: Ctx, body: CheckinIn) -> dict[str, bool]:
     return {"changed": attendance.checkin(ctx.meeting_required, ctx.user, ctx.outbox)}
@@ -59,7 +59,7 @@ def checkin(ctx: Ctx, body: CheckinIn) -> dict[str, bool]:
     summary="Thư ký ghi nhận có mặt / vắng / vắng có lý do cho một người.",
     example={"meeting_id": 1, "user_id": 4, "status": "excused"},
     errors=("conflict",),
-    result='`{"changed": bool}`: false when nothing changed (a retry)',
+    result=Changed,
 )
 def mark(ctx: Ctx, body: MarkIn) -> dict[str, bool]:
     changed = attendance.mark(ctx.meeting_required, body.user_id, body.status, ctx.user, ctx.outbox)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from meetings.db import db
 from meetings.extensions import socketio
 from meetings.models import Meeting
-from meetings.realtime.events import event, meeting_room
+from meetings.realtime.events import emit_event, event, meeting_room
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def beacon_once(server: Any) -> int:
         db.remove()
     for meeting_id, version in versions:
         envelope = {"meeting_id": meeting_id, "version": None, "data": {"version": version}}
-        server.emit(BEACON, envelope, to=meeting_room(meeting_id), ignore_queue=True)
+        emit_event(BEACON, envelope, to=meeting_room(meeting_id), ignore_queue=True)
     return len(versions)
 
 

@@ -83,12 +83,16 @@ class MuteIn(Cmd):
 # --- events and snapshot ------------------------------------------------------------------
 
 
-class NodeOut(BaseModel):
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NodeOut(Out):
     available: bool
     node_id: str | None
 
 
-class OnAirOut(BaseModel):
+class OnAirOut(Out):
     unit_id: int
     name: str
     peer_id: str
@@ -96,13 +100,13 @@ class OnAirOut(BaseModel):
     pending: bool
 
 
-class RecordingOut(BaseModel):
+class RecordingOut(Out):
     recording_id: str
     started_at: str | None
     file: str
 
 
-class SiteOut(BaseModel):
+class SiteOut(Out):
     unit_id: int
     name: str
     depth: int
@@ -113,7 +117,7 @@ class SiteOut(BaseModel):
     on_air: bool
 
 
-class ConferenceOut(BaseModel):
+class ConferenceOut(Out):
     node: NodeOut
     on_air: OnAirOut | None
     chair_unit_id: int
@@ -121,15 +125,47 @@ class ConferenceOut(BaseModel):
     sites: list[SiteOut]
 
 
-class SiteStats(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class SiteStats(Out):
+    """What is known of a site's link: measured by the node (bitrate, fps, stalled,
+    level) and reported by the site's browser (`conference.report`); absent until known."""
+
     unit_id: int
     peer_id: str
     state: str
+    bitrate_kbps: float | None = None
+    fps: float | None = None
+    stalled: bool | None = None
+    level_dbov: float | None = None
+    rtt_ms: float | None = None
+    loss_pct: float | None = None
+    send_kbps: float | None = None
+    recv_kbps: float | None = None
+    recv_fps: float | None = None
+    recv_width: int | None = None
+    quality: Literal["good", "fair", "poor"] | None = None
 
 
-class StatsOut(BaseModel):
+class StatsOut(Out):
     sites: list[SiteStats]
+
+
+class Sdp(Out):
+    type: Literal["answer"]
+    sdp: str
+
+
+class JoinOut(Out):
+    peer_id: str
+    answer: Sdp
+    unit_id: int
+    role: Literal["site", "chair"]  # "chair": the chair room
+    video_codec: str | None
+
+
+class RecordingStopped(Out):
+    recording_id: str
+    bytes: int | None
+    duration_s: float | None
 
 
 CONFERENCE_EXAMPLE: dict[str, Any] = {
@@ -206,7 +242,7 @@ def conference_view(meeting: Meeting) -> dict[str, Any]:
     return ConferenceOut.model_validate(conference.view(meeting)).model_dump()
 
 
-@snapshot_part("conference")
+@snapshot_part("conference", schema=ConferenceOut)
 def conference_part(meeting: Meeting, _user: User) -> dict[str, Any]:
     return conference_view(meeting)
 
@@ -229,7 +265,7 @@ def _publish(ctx: Ctx) -> None:
     ),
     example={"meeting_id": 1, "offer": {"type": "offer", "sdp": "v=0\r\n…"}},
     errors=JOIN_ERRORS,
-    result="{peer_id, answer: {type, sdp}, unit_id, role, video_codec}",
+    result=JoinOut,
 )
 def join(ctx: Ctx, body: JoinIn) -> dict[str, Any]:
     data = conference.join(ctx.meeting_required, ctx.user, body.offer.model_dump(), ctx.sid)
@@ -295,7 +331,7 @@ def report(ctx: Ctx, body: ReportIn) -> None:
         "Gọi lại sau mỗi lần kết nối lại."
     ),
     example={"meeting_id": 1},
-    result="conference",
+    result=ConferenceOut,
 )
 def state(ctx: Ctx, body: Cmd) -> dict[str, Any]:
     meeting = ctx.meeting_required
@@ -343,7 +379,7 @@ def mute(ctx: Ctx, body: MuteIn) -> None:
     summary="Bắt đầu ghi hình cuộc họp (khung chính, khung chủ trì và âm thanh).",
     example={"meeting_id": 1},
     errors=NODE_ERRORS,
-    result="{recording_id, started_at, file}",
+    result=RecordingOut,
 )
 def recording_start(ctx: Ctx, body: Cmd) -> dict[str, Any]:
     data = conference.recording_start(ctx.meeting_required)
@@ -358,7 +394,7 @@ def recording_start(ctx: Ctx, body: Cmd) -> dict[str, Any]:
     summary="Dừng ghi hình; tệp ghi hình tải về qua REST (thư ký, chủ trì).",
     example={"meeting_id": 1},
     errors=NODE_ERRORS,
-    result="{recording_id, bytes, duration_s}",
+    result=RecordingStopped,
 )
 def recording_stop(ctx: Ctx, body: Cmd) -> dict[str, Any]:
     data = conference.recording_stop(ctx.meeting_required)

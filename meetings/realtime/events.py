@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import update
 
 from meetings.db import db
 from meetings.extensions import socketio
 from meetings.models import Meeting
 from meetings.permissions import Perm
+from meetings.realtime import contract
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class EventSpec:
     # None: versioned, to everyone in the meeting. A permission: unversioned, only to the
     # people holding it (drafts and other things the room must not see).
     audience: Perm | None = None
+    # False: about the connection's login, not a meeting (the envelope's meeting_id is null).
+    meeting_scoped: bool = True
 
 
 EVENTS: dict[str, EventSpec] = {}
@@ -54,13 +57,62 @@ def event(
     summary: str,
     example: dict[str, Any],
     audience: Perm | None = None,
+    meeting_scoped: bool = True,
 ) -> None:
     if name in EVENTS:
         raise RuntimeError(f"event {name} registered twice")
     if audience is not None and audience not in AUDIENCES:
         raise RuntimeError(f"event {name}: no audience room for {audience}")
+    if schema.model_config.get("extra") != "forbid":
+        raise RuntimeError(f"event {name}: its schema must forbid extra fields")
     schema.model_validate(example)
-    EVENTS[name] = EventSpec(name, schema, summary, example, audience)
+    EVENTS[name] = EventSpec(name, schema, summary, example, audience, meeting_scoped)
+
+
+def check_event(name: str, payload: Any) -> None:
+    """The payload as it goes on the wire: the envelope, and `data` against the event's
+    schema (only when payload checks are on; see contract.py)."""
+    if not contract.ENABLED:
+        return
+    spec = EVENTS.get(name)
+    if spec is None:
+        contract.violation(f"event {name}", "not in the event catalogue")
+    elif not isinstance(payload, dict) or set(payload) != {"meeting_id", "version", "data"}:
+        contract.violation(f"event {name}", "not a {meeting_id, version, data} envelope")
+    else:
+        envelope = Envelope if spec.meeting_scoped else SessionEnvelope
+        contract.check(envelope, payload, f"event {name} envelope")
+        contract.check(spec.schema, payload["data"], f"event {name}")
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    meeting_id: int
+    version: int | None
+    data: Any
+
+
+class SessionEnvelope(BaseModel):
+    """The envelope of an event about the login, not a meeting."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    meeting_id: None
+    version: None
+    data: Any
+
+
+def emit_event(
+    name: str,
+    payload: Any,
+    *,
+    to: str,
+    skip_sid: str | None = None,
+    ignore_queue: bool = False,
+) -> None:
+    """The one way an event leaves the server: checked, then emitted to a room
+    (`ignore_queue`: to this worker's clients only, not through the message queue)."""
+    check_event(name, payload)
+    socketio.emit(name, payload, to=to, skip_sid=skip_sid, ignore_queue=ignore_queue)
 
 
 def meeting_room(meeting_id: int) -> str:
@@ -113,7 +165,7 @@ class Outbox:
     def send(self) -> None:
         items, self._items = self._items, []
         for room, name, envelope in items:
-            socketio.emit(name, envelope, to=room)
+            emit_event(name, envelope, to=room)
         for _room, name, envelope in items:
             for listener in SENT_LISTENERS.get(name, ()):
                 try:

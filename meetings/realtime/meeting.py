@@ -12,7 +12,8 @@ from meetings.permissions import Perm, meeting_perms, meeting_role
 from meetings.realtime.events import AUDIENCES, audience_room, meeting_room
 from meetings.realtime.hooks import run_join, run_leave
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.snapshot import build_snapshot, snapshot_part
+from meetings.realtime.schemas_room import MeetingSnapshot
+from meetings.realtime.snapshot import build_snapshot, snapshot_part, snapshot_schema
 from meetings.services.meetings import meeting_public
 
 
@@ -27,7 +28,7 @@ class MeetingRef(BaseModel):
     permission=Perm.MEETING_VIEW,
     summary="Vào phòng của cuộc họp để nhận sự kiện; trả về ảnh chụp trạng thái đầy đủ.",
     example={"meeting_id": 1},
-    result="snapshot",
+    result=snapshot_schema,
 )
 def join(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
     if ctx.sid is not None:
@@ -45,7 +46,7 @@ def join(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
     permission=Perm.MEETING_VIEW,
     summary="Lấy lại ảnh chụp trạng thái (khi thấy khoảng trống phiên bản).",
     example={"meeting_id": 1},
-    result="snapshot",
+    result=snapshot_schema,
 )
 def snapshot(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
     return build_snapshot(ctx.meeting_required, ctx.user)
@@ -64,7 +65,7 @@ def leave(ctx: Ctx, body: MeetingRef) -> None:
         run_leave(ctx)
 
 
-@snapshot_part("meeting")
+@snapshot_part("meeting", schema=MeetingSnapshot)
 def meeting_part(meeting: Meeting, user: User) -> dict[str, Any]:
     """The same public body as `meeting.updated`, plus what this person may do."""
     participant = meeting_role(user, meeting.id)

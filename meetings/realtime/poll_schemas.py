@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKind
+from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKind, PollStatus
 from meetings.realtime.schemas_room import QuorumOut
 from meetings.services.poll_spec import MAX_OPTIONS
 
@@ -79,20 +79,144 @@ class CastIn(BaseModel):
     previous_ballot_id: uuid.UUID | None = Field(default=None, strict=False)
 
 
-class PollData(BaseModel):
-    poll: dict[str, Any]
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
-class PollDeletedData(BaseModel):
+class OptionOut(Out):
+    id: int
+    label: str
+    code: str | None  # yes / no / abstain for yes_no polls
+
+
+class OptionCount(OptionOut):
+    votes: int
+    percent: float
+
+
+class OutcomeOut(Out):
+    """`status`: adopted, rejected, no_quorum, elected, no_winner or tie; `label` is its
+    Vietnamese wording; `winners` are option ids, best first."""
+
+    status: str  # adopted, rejected, no_quorum, elected, no_winner, tie
+    label: str
+    winners: list[int]  # option ids, best first
+    required: int | None
+    tie: bool
+    quorum_reached: bool
+
+
+class ResultOut(Out):
+    entitled: int
+    present: int
+    eligible: int
+    cast: int
+    not_voted: int
+    blank: int
+    percent_base: PercentBase
+    base_count: int
+    options: list[OptionCount]
+    outcome: OutcomeOut
+    quorum: QuorumOut  # who took part, against the meeting's rule frozen at opening
+
+
+class PollOut(Out):
+    """A poll as everyone allowed to see it gets it (events, lists, drafts)."""
+
+    id: int
+    meeting_id: int
+    agenda_item_id: int | None
+    title: str
+    description: str
+    kind: PollKind
+    secret: bool
+    min_choices: int
+    max_choices: int
+    eligibility: Eligibility
+    rule: MajorityRule
+    percent_base: PercentBase
+    duration_seconds: int | None
+    allow_change: bool
+    show_running_tally: bool
+    options: list[OptionOut]
+    status: PollStatus
+    opened_at: str | None
+    deadline_at: str | None
+    closed_at: str | None
+    published_at: str | None
+    entitled_count: int
+    present_count: int
+    eligible_count: int
+    voted_count: int
+    quorum: QuorumOut | None  # how many took part against the meeting's quorum rule
+    running_tally: list[OptionCount] | None
+    result: ResultOut | None  # managers once closed; everyone once published
+
+
+class MyVote(Out):
+    """This person and the poll: may vote, has voted, and (named polls) the option ids."""
+
+    eligible: bool
+    voted: bool
+    choices: list[int] | None = None  # named polls, once voted: the option ids chosen
+
+
+class NamedVote(Out):
+    user_id: int
+    full_name: str
+    voted: bool
+    choices: list[str]  # option labels
+
+
+class PollView(PollOut):
+    """A poll for one person: with `me`, and the named list of a named poll (managers once
+    it is closed, everyone once published)."""
+
+    me: MyVote
+    named_list: list[NamedVote] | None = None
+
+
+class PollData(Out):
+    poll: PollOut
+
+
+class PollViewData(Out):
+    poll: PollView
+
+
+class PollList(Out):
+    polls: list[PollOut]
+
+
+class PollPart(Out):
+    """The snapshot's `poll` part: the open poll, else the latest closed one (null if
+    none), and the drafts (managers only; empty for everyone else)."""
+
+    current: PollView | None
+    drafts: list[PollOut]
+
+
+class CastAck(Out):
+    """A recorded ballot: `choices` (option ids) for a named poll, `receipt` for a secret
+    one (to find the ballot in the published list)."""
+
+    poll_id: int
+    voted: bool
+    ballot_id: str
+    choices: list[int] | None = None  # named polls
+    receipt: str | None = None  # secret polls
+
+
+class PollDeletedData(Out):
     poll_id: int
 
 
-class PollProgressData(BaseModel):
+class PollProgressData(Out):
     poll_id: int
     voted_count: int
     eligible_count: int
     quorum: QuorumOut | None  # how many took part against the meeting's quorum rule
-    running_tally: list[dict[str, Any]] | None
+    running_tally: list[OptionCount] | None
 
 
 OPTIONS_EXAMPLE = [

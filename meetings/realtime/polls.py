@@ -17,13 +17,17 @@ from meetings.realtime.events import event
 from meetings.realtime.poll_schemas import (
     POLL_EXAMPLE,
     QUORUM_EXAMPLE,
+    CastAck,
     CastIn,
     CreateIn,
     MeetingPolls,
     PollData,
     PollDeletedData,
+    PollList,
+    PollPart,
     PollProgressData,
     PollRef,
+    PollViewData,
     UpdateIn,
 )
 from meetings.realtime.registry import Ctx, command
@@ -41,8 +45,28 @@ _POLL_EVENTS = {
 }
 # Drafts are the managers' business: their events go only to holders of poll.manage.
 _DRAFT_EVENTS = {"poll.created", "poll.updated"}
+# The poll's status after each event (the wire values of PollStatus).
+_STATUS_AFTER = {
+    "poll.created": "draft",
+    "poll.updated": "draft",
+    "poll.opened": "open",
+    "poll.closed": "closed",
+    "poll.published": "published",
+    "poll.cancelled": "cancelled",
+}
+_NOT_YET = {
+    "draft": ("opened_at", "deadline_at", "closed_at", "published_at"),
+    "open": ("closed_at", "published_at"),
+    "closed": ("published_at",),
+    "cancelled": ("published_at",),
+}
 for _name, _summary in _POLL_EVENTS.items():
-    _example = {"poll": {**POLL_EXAMPLE, "status": _name.split(".")[1]}}
+    _status = _STATUS_AFTER[_name]
+    _example = {"poll": {**POLL_EXAMPLE, "status": _status}}
+    for _key in _NOT_YET.get(_status, ()):
+        _example["poll"][_key] = None
+    if _status == "draft":
+        _example["poll"]["voted_count"] = 0
     if _name != "poll.published":
         _example["poll"]["result"] = None
     _audience = Perm.POLL_MANAGE if _name in _DRAFT_EVENTS else None
@@ -101,7 +125,7 @@ def full_view(poll: Poll, user: User, meeting: Meeting) -> dict[str, Any]:
         "secret": False,
         "duration_seconds": 60,
     },
-    result="{poll}",
+    result=PollData,
 )
 def create(ctx: Ctx, body: CreateIn) -> dict[str, Any]:
     settings = parse_settings(body.model_dump(exclude={"meeting_id"}))
@@ -116,7 +140,7 @@ def create(ctx: Ctx, body: CreateIn) -> dict[str, Any]:
     summary="Sửa bản nháp (chỉ các trường gửi lên); biểu quyết đã mở thì `conflict`.",
     example={"meeting_id": 1, "poll_id": 3, "secret": True},
     errors=_MANAGE_ERRORS,
-    result="{poll}",
+    result=PollData,
 )
 def update(ctx: Ctx, body: UpdateIn) -> dict[str, Any]:
     poll = polls.lock_poll(ctx.meeting_required.id, body.poll_id)
@@ -145,7 +169,7 @@ def delete(ctx: Ctx, body: PollRef) -> None:
     summary="Mở biểu quyết: chốt danh sách người được biểu quyết, bắt đầu đếm giờ nếu có.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
-    result="{poll}",
+    result=PollData,
 )
 def open_(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     poll = polls.do_open(
@@ -169,7 +193,7 @@ def open_(ctx: Ctx, body: PollRef) -> dict[str, Any]:
         "choices": [11],
     },
     errors=("conflict", "closed", "not_eligible", "already_voted", "invalid_choice"),
-    result="{poll_id, voted, ballot_id, choices (công khai) | receipt (kín)}",
+    result=CastAck,
 )
 def cast(ctx: Ctx, body: CastIn) -> dict[str, Any]:
     poll = polls.share_lock_poll(ctx.meeting_required.id, body.poll_id)
@@ -191,7 +215,7 @@ def cast(ctx: Ctx, body: CastIn) -> dict[str, Any]:
     "điều hành (mọi người thấy sau `poll.publish`). Gửi lại không sao.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
-    result="{poll} (có result)",
+    result=PollViewData,
 )
 def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     poll = polls.lock_poll(ctx.meeting_required.id, body.poll_id)
@@ -210,7 +234,7 @@ def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     summary="Công bố kết quả cho mọi người (màn chiếu, máy tính bảng). Gửi lại không sao.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
-    result="{poll}",
+    result=PollViewData,
 )
 def publish(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     poll = polls.do_publish(
@@ -226,7 +250,7 @@ def publish(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     summary="Huỷ cuộc biểu quyết đang mở (sai thủ tục): không đếm, không công bố.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
-    result="{poll}",
+    result=PollData,
 )
 def cancel(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     poll = polls.do_cancel(
@@ -241,7 +265,7 @@ def cancel(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     permission=Perm.MEETING_VIEW,
     summary="Một cuộc biểu quyết, kèm `me` (được bầu? đã bầu? chọn gì nếu công khai).",
     example={"meeting_id": 1, "poll_id": 3},
-    result="{poll}",
+    result=PollViewData,
 )
 def get(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     poll = polls.get_poll(ctx.meeting_required.id, body.poll_id)
@@ -257,7 +281,7 @@ def get(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     permission=Perm.MEETING_VIEW,
     summary="Các cuộc biểu quyết của cuộc họp (bản nháp chỉ người điều hành thấy).",
     example={"meeting_id": 1},
-    result="{polls: [poll]}",
+    result=PollList,
 )
 def list_(ctx: Ctx, body: MeetingPolls) -> dict[str, Any]:
     return {"polls": [polls.tally_view(p) for p in visible_polls(ctx.meeting_required, ctx.user)]}
@@ -270,7 +294,7 @@ def visible_polls(meeting: Meeting, user: User) -> list[Poll]:
     return list(db.scalars(query))
 
 
-@snapshot_part("poll")
+@snapshot_part("poll", schema=PollPart)
 def poll_part(meeting: Meeting, user: User) -> dict[str, Any]:
     """The open poll, else the latest closed one; with what this user may/did do."""
     current = db.scalar(

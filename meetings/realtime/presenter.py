@@ -45,20 +45,23 @@ class ZoomIn(Cmd):
     h: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
 
 
-class ZoomOut(BaseModel):
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ZoomOut(Out):
     x: float
     y: float
     w: float
     h: float
 
 
-class PresenterRef(BaseModel):
+class PresenterRef(Out):
     id: int
     full_name: str
 
 
-class PresenterOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PresenterOut(Out):
     document_id: int
     page_count: int
     page: int
@@ -67,17 +70,17 @@ class PresenterOut(BaseModel):
     updated_at: str
 
 
-class PresenterChanged(BaseModel):
+class PresenterChanged(Out):
     presenter: PresenterOut | None
 
 
-class DocumentChanged(BaseModel):
+class DocumentChanged(Out):
     op: str
     document_id: int
     replaces_id: int | None = None
 
 
-class DocumentProgress(BaseModel):
+class DocumentProgress(Out):
     upload_id: str
     filename: str
     stage: str
@@ -124,7 +127,7 @@ def _join_uploads_room(ctx: Ctx) -> None:
         join_room(uploads_room(meeting.id), sid=ctx.sid)
 
 
-@snapshot_part("presenter")
+@snapshot_part("presenter", schema=PresenterOut | None)
 def presenter_part(meeting: Meeting, _user: User) -> dict[str, Any] | None:
     return doc_presenter.state_out(doc_presenter.current(meeting.id))
 
@@ -137,7 +140,7 @@ def presenter_part(meeting: Meeting, _user: User) -> dict[str, Any] | None:
     "tài liệu ở một trang; mọi máy trạm đang theo dõi, màn chiếu và điểm cầu chuyển theo.",
     example={"meeting_id": 1, "document_id": 7, "page": 0},
     errors=ERRORS,
-    result="the presenter state, as in `presenter.changed`",
+    result=PresenterOut | None,  # as in `presenter.changed`
 )
 def open_(ctx: Ctx, body: OpenIn) -> dict[str, Any] | None:
     return doc_presenter.open_document(
@@ -152,7 +155,7 @@ def open_(ctx: Ctx, body: OpenIn) -> dict[str, Any] | None:
     summary="Chuyển trang của tài liệu đang trình chiếu (bỏ phóng to).",
     example={"meeting_id": 1, "page": 4},
     errors=ERRORS,
-    result="the presenter state",
+    result=PresenterOut | None,
 )
 def page(ctx: Ctx, body: PageIn) -> dict[str, Any] | None:
     return doc_presenter.turn_page(ctx.meeting_required, ctx.user, body.page, ctx.outbox)
@@ -166,7 +169,7 @@ def page(ctx: Ctx, body: PageIn) -> dict[str, Any] | None:
     "{x:0,y:0,w:1,h:1} là cả trang. Máy trạm nên gửi tối đa vài lần mỗi giây.",
     example={"meeting_id": 1, "x": 0.1, "y": 0.2, "w": 0.5, "h": 0.3},
     errors=ERRORS,
-    result="the presenter state",
+    result=PresenterOut | None,
 )
 def zoom(ctx: Ctx, body: ZoomIn) -> dict[str, Any] | None:
     rect = (body.x, body.y, body.w, body.h)

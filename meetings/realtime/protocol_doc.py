@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from meetings.realtime import load_commands, protocol_sections
 from meetings.realtime.events import EVENTS
-from meetings.realtime.registry import COMMANDS, COMMON_ERRORS
+from meetings.realtime.registry import COMMANDS, COMMON_ERRORS, Command
+from meetings.realtime.snapshot import PART_SCHEMAS, snapshot_schema
 
 INTRO = """\
 # Giao thức thời gian thực — Real-time protocol
@@ -72,7 +75,57 @@ snapshot it gets back.
 
 
 def _schema(model: Any) -> str:
-    return json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2)
+    """A model or any type pydantic knows (`Model | None`, `list[Model]`)."""
+    schema = TypeAdapter(model).json_schema()
+    return json.dumps(schema, ensure_ascii=False, indent=2)
+
+
+def _result(cmd: Command) -> list[str]:
+    """The schema of the ack's `data`; payload checks in the tests hold the server to it."""
+    if cmd.result is snapshot_schema:
+        return ["Result (`data`): the full snapshot, see [Snapshot](#snapshot).\n"]
+    if cmd.result_schema is None:
+        return ["Result: no data (`data` is `null`).\n"]
+    return ["Result (`data`) schema:\n", "```json\n" + _schema(cmd.result_schema) + "\n```\n"]
+
+
+# How each event changes a client's copy of the snapshot (by top-level part).
+SNAPSHOT_EFFECTS = {
+    "meeting.updated": "`meeting`: replace every field but `my_role` and `my_permissions`",
+    "agenda.updated": "`agenda`: replace (`op` only says what changed)",
+    "attendance.updated": "`attendance`: replace",
+    "speaker.updated": "`speakers`: replace",
+    "poll.created": "`poll.drafts`: add (managers only)",
+    "poll.updated": "`poll.drafts`: replace the draft with this `id`",
+    "poll.deleted": "`poll.drafts`: remove the draft with this `poll_id`",
+    "poll.opened": "`poll.current`: this poll (remove it from `drafts`); its `me` comes "
+    "with `poll.get`",
+    "poll.progress": "`poll.current`: `voted_count`, `eligible_count`, `running_tally`",
+    "poll.closed": "`poll.current`: replace if the same `id` (keep `me`)",
+    "poll.published": "`poll.current`: replace if the same `id` (keep `me`)",
+    "poll.cancelled": "`poll.current`: replace if the same `id` (keep `me`)",
+    "presenter.changed": "`presenter`: replace with `data.presenter`",
+    "annotation.created": "`shared_marks`: add `data.annotation` (if null: fetch a snapshot)",
+    "annotation.deleted": "`shared_marks`: remove the mark with this `id`",
+    "annotation.cleared": "`shared_marks`: remove the marks listed in `ids`",
+    "conference.updated": "`conference`: replace",
+}
+
+
+def _snapshot_section() -> list[str]:
+    parts = ", ".join(f"`{name}`" for name in PART_SCHEMAS)
+    out = [
+        "## Snapshot\n",
+        "`meeting.join` and `meeting.snapshot` answer the whole state of the meeting as this "
+        f"person may see it: `meeting_id`, `version` and one part per domain ({parts}). "
+        "`meeting.my_role`/`my_permissions`, `poll.current.me` and `poll.drafts` depend on "
+        "who asks. Events then change the copy as below; any other event is not part of the "
+        "snapshot.\n",
+        "| Event | Effect on the snapshot |\n|---|---|",
+    ]
+    out += [f"| `{name}` | {effect} |" for name, effect in SNAPSHOT_EFFECTS.items()]
+    out += ["", "Snapshot schema:\n", "```json\n" + _schema(snapshot_schema()) + "\n```\n"]
+    return out
 
 
 def _block(value: Any) -> str:
@@ -103,12 +156,11 @@ def render() -> str:
         out.append(f"{cmd.summary}\n")
         out.append(f"- Permission: `{cmd.permission.value}`")
         out.append(f"- Errors: {errors}")
-        if cmd.result:
-            out.append(f"- Result (`data`): {cmd.result}")
         out.append("\nPayload schema:\n")
         out.append("```json\n" + _schema(cmd.schema) + "\n```\n")
         out.append("Example:\n")
         out.append(_block(cmd.example) + "\n")
+        out.extend(_result(cmd))
     out.append("## Events\n")
     for name in sorted(EVENTS):
         spec = EVENTS[name]
@@ -123,10 +175,14 @@ def render() -> str:
         out.append("`data` schema:\n")
         out.append("```json\n" + _schema(spec.schema) + "\n```\n")
         out.append("Example envelope:\n")
-        version = None if spec.audience is not None else 42
-        out.append(_block({"meeting_id": 1, "version": version, "data": spec.example}) + "\n")
+        unversioned = spec.audience is not None or name in protocol_sections.DIRECT_DELIVERY
+        version = None if unversioned or not spec.meeting_scoped else 42
+        meeting_id = 1 if spec.meeting_scoped else None
+        envelope = {"meeting_id": meeting_id, "version": version, "data": spec.example}
+        out.append(_block(envelope) + "\n")
+    out.extend(_snapshot_section())
     out.append(protocol_sections.error_tables())
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

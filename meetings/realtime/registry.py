@@ -10,6 +10,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import FunctionType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +21,7 @@ from meetings.errors import AppError, invalid_payload
 from meetings.models import Meeting, User
 from meetings.outages import outage_error
 from meetings.permissions import Perm, authorize
+from meetings.realtime import contract
 from meetings.realtime.events import Outbox
 from meetings.realtime.idempotency import idempotent
 
@@ -62,11 +64,17 @@ class Command:
     summary: str
     example: dict[str, Any]
     errors: tuple[str, ...] = ()
-    result: str = ""
+    # Schema of the ack's `data`: a model or type (`Model | None`), None for no data, or a
+    # function returning one when it is only known once every module is loaded (snapshot).
+    result: Any = None
 
     @property
     def all_errors(self) -> tuple[str, ...]:
         return COMMON_ERRORS + tuple(e for e in self.errors if e not in COMMON_ERRORS)
+
+    @property
+    def result_schema(self) -> Any:
+        return self.result() if isinstance(self.result, FunctionType) else self.result
 
 
 COMMANDS: dict[str, Command] = {}
@@ -80,7 +88,7 @@ def command(
     summary: str,
     example: dict[str, Any],
     errors: tuple[str, ...] = (),
-    result: str = "",
+    result: Any = None,
 ) -> Callable[[Callable[[Ctx, P], Any]], Callable[[Ctx, P], Any]]:
     def register(handler: Callable[[Ctx, P], Any]) -> Callable[[Ctx, P], Any]:
         if name in COMMANDS:
@@ -127,6 +135,7 @@ def dispatch(name: str, payload: Any, sid: str | None) -> dict[str, Any]:
     except Exception as exc:
         return fail(_unexpected(exc, name, user.id))
     ctx.outbox.send()
+    contract.check(cmd.result_schema, data, f"ack of {name}")
     return ok(data)
 
 

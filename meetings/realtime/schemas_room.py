@@ -37,6 +37,25 @@ class MeetingOut(Out):
     speaker_warning_seconds: int
 
 
+class MeetingSnapshot(MeetingOut):
+    """The snapshot's `meeting` part: `meeting.updated`'s body plus what this person is."""
+
+    my_role: str | None  # null: no role in the meeting (e.g. a unit admin)
+    my_permissions: list[str]
+
+
+class CreatedId(Out):
+    """The id of what was created."""
+
+    id: int
+
+
+class Changed(Out):
+    """`changed` is false when nothing changed (e.g. a retry)."""
+
+    changed: bool
+
+
 class ItemOut(Out):
     id: int
     parent_id: int | None
@@ -140,8 +159,15 @@ class RequestOut(Out):
 
 
 class CurrentOut(RequestOut):
-    overrun: bool = False
-    warning: bool = False
+    """The turn that holds the floor and its clock. `limit_seconds` is this turn's limit;
+    the client warns from `warning_seconds` before it (`warning` turns true then; for a
+    short turn at most half of it), `overrun` is true past the limit, and the server ends
+    the turn by itself at `ends_at` (the limit plus a grace period)."""
+
+    overrun: bool
+    warning: bool
+    warning_seconds: int
+    ends_at: str
 
 
 class SpeakersOut(Out):
@@ -244,9 +270,22 @@ REQUEST_EXAMPLE = {
     "limit_seconds": None,
     "duration_seconds": None,
 }
+CURRENT_EXAMPLE = {
+    **REQUEST_EXAMPLE,
+    "id": 4,
+    "user_id": 7,
+    "full_name": "Phạm Thị Bình",
+    "status": "speaking",
+    "started_at": NOW,
+    "limit_seconds": 300,
+    "overrun": False,
+    "warning": False,
+    "warning_seconds": 60,
+    "ends_at": "2026-11-30T08:05:30+00:00",
+}
 SPEAKERS_EXAMPLE = {
     "queue": [REQUEST_EXAMPLE],
-    "current": None,
+    "current": CURRENT_EXAMPLE,
     "history": [],
     "limit_seconds": 300,
     "warning_seconds": 60,

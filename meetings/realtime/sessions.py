@@ -16,7 +16,7 @@ from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict
 
 from meetings.extensions import socketio
-from meetings.realtime.events import event
+from meetings.realtime.events import emit_event, event
 
 SESSION_ENDED = "session.ended"
 
@@ -32,6 +32,7 @@ event(
     summary="Phiên đăng nhập này vừa đăng xuất: máy chủ ngắt kết nối ngay sau sự kiện. "
     "Phong bì không gắn cuộc họp (`meeting_id` và `version` null).",
     example={"reason": "logged_out"},
+    meeting_scoped=False,
 )
 _LOGIN_KEY = "login"  # the Flask session key holding this login's random id
 
@@ -63,7 +64,7 @@ def end_login(login_id: str | None) -> None:
         return
     room = login_room(login_id)
     envelope = {"meeting_id": None, "version": None, "data": {"reason": "logged_out"}}
-    socketio.emit(SESSION_ENDED, envelope, to=room)
+    emit_event(SESSION_ENDED, envelope, to=room)
     end_local_sockets(socketio.server, room)
 
 

@@ -10,8 +10,9 @@ from meetings.models import Meeting, User
 from meetings.permissions import Perm
 from meetings.realtime.events import event
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.schemas_room import SPEAKERS_EXAMPLE, SpeakersOut
+from meetings.realtime.schemas_room import SPEAKERS_EXAMPLE, RequestOut, SpeakersOut
 from meetings.realtime.snapshot import snapshot_part
+from meetings.realtime.speaker_timers import ensure_end_timer
 from meetings.services import speakers
 
 CONFLICT = ("conflict",)
@@ -41,13 +42,22 @@ class ReorderIn(Cmd):
 event(
     "speaker.updated",
     schema=SpeakersOut,
-    summary="Hàng chờ phát biểu, người đang phát biểu (kèm đồng hồ) và lịch sử sau thay đổi.",
+    summary="Hàng chờ phát biểu, người đang phát biểu (kèm đồng hồ) và lịch sử sau thay đổi. "
+    f"Lượt phát biểu tự kết thúc {speakers.OVERTIME_GRACE_SECONDS} giây sau khi hết giờ "
+    "(`current.ends_at`); khi đó sự kiện này được gửi với `current: null`.",
     example=SPEAKERS_EXAMPLE,
 )
 
 
-@snapshot_part("speakers")
+def _arm_end_timer(meeting: Meeting) -> None:
+    req = speakers.speaking_request(meeting.id)
+    if req is not None:
+        ensure_end_timer(meeting, req)
+
+
+@snapshot_part("speakers", schema=SpeakersOut)
 def speakers_part(meeting: Meeting, _user: User) -> dict[str, Any]:
+    _arm_end_timer(meeting)  # a restarted worker picks the running turn up again
     return SpeakersOut.model_validate(speakers.speakers_state(meeting)).model_dump()
 
 
@@ -58,7 +68,7 @@ def speakers_part(meeting: Meeting, _user: User) -> dict[str, Any]:
     summary="Đăng ký phát biểu (có thể kèm chủ đề).",
     example={"meeting_id": 1, "topic": "Ý kiến về đầu tư công"},
     errors=CONFLICT,
-    result="the new request, as in the `speaker.updated` queue",
+    result=RequestOut,
 )
 def request_floor(ctx: Ctx, body: RequestIn) -> dict[str, Any]:
     return speakers.request_floor(ctx.meeting_required, ctx.user, body.topic, ctx.outbox)
@@ -80,12 +90,14 @@ def withdraw(ctx: Ctx, body: RequestRef) -> None:
     "speaker.grant",
     schema=GrantIn,
     permission=Perm.SPEAKER_MANAGE,
-    summary="Cho phép phát biểu (kết thúc lượt đang nói, nếu có); giới hạn giây tùy chọn.",
+    summary="Cho phép phát biểu (kết thúc lượt đang nói, nếu có); giới hạn giây tùy chọn. "
+    "Lượt nói tự kết thúc sau giới hạn cộng thời gian ân hạn (`current.ends_at`).",
     example={"meeting_id": 1, "request_id": 5},
     errors=CONFLICT,
 )
 def grant(ctx: Ctx, body: GrantIn) -> None:
     speakers.grant(ctx.meeting_required, body.request_id, body.limit_seconds, ctx.outbox)
+    _arm_end_timer(ctx.meeting_required)
 
 
 @command(

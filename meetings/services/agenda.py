@@ -85,7 +85,15 @@ def agenda_state(meeting: Meeting) -> dict[str, Any]:
 
 # What changed, as `op` of `agenda.updated` (docs/protocol.md lists these).
 AgendaOp = Literal[
-    "started", "ended", "current", "extended", "created", "updated", "deleted", "reordered"
+    "started",
+    "ended",
+    "current",
+    "resumed",
+    "extended",
+    "created",
+    "updated",
+    "deleted",
+    "reordered",
 ]
 
 

@@ -7,9 +7,10 @@ so the history of who spoke, when and for how long is the rows that reached `don
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
@@ -25,6 +26,9 @@ from meetings.services.meetings import (
 )
 
 OPEN = (SpeakerStatus.WAITING, SpeakerStatus.SPEAKING)
+# A turn ends by itself this long after its limit: the speaker may finish the sentence
+# and the chair sees the overrun first (and may end it, or give the floor again).
+OVERTIME_GRACE_SECONDS = 30
 
 
 def _request_state(req: SpeakerRequest) -> dict[str, Any]:
@@ -64,24 +68,46 @@ def _speaking(meeting_id: int) -> SpeakerRequest | None:
     return rows[0] if rows else None
 
 
+def speaking_request(meeting_id: int) -> SpeakerRequest | None:
+    """The turn holding the floor now, if any."""
+    return _speaking(meeting_id)
+
+
 def current_speaker(meeting_id: int) -> dict[str, Any] | None:
     """The granted speaker now, or None. `bridge_unit` is set when a bridge site speaks."""
     req = _speaking(meeting_id)
     return _request_state(req) if req is not None else None
 
 
+def _limit(meeting: Meeting, req: SpeakerRequest) -> int:
+    return req.limit_seconds or meeting.speaker_limit_seconds
+
+
+def turn_ends_at(meeting: Meeting, req: SpeakerRequest) -> datetime:
+    """When a granted turn ends by itself: its limit plus the grace period."""
+    assert req.started_at is not None, "a speaking turn has started"
+    grace = timedelta(seconds=_limit(meeting, req) + OVERTIME_GRACE_SECONDS)
+    return aware(req.started_at) + grace
+
+
+def _current_state(meeting: Meeting, req: SpeakerRequest, at: datetime) -> dict[str, Any]:
+    state = _request_state(req)
+    assert req.started_at is not None, "a speaking turn has started"
+    spoken = (at - aware(req.started_at)).total_seconds()
+    limit = _limit(meeting, req)
+    # A short custom turn must not warn from its first second: at most half the turn.
+    warn_before = min(meeting.speaker_warning_seconds, limit // 2)
+    state["overrun"] = spoken > limit
+    state["warning"] = spoken > limit - warn_before
+    state["warning_seconds"] = warn_before
+    state["ends_at"] = turn_ends_at(meeting, req).isoformat()
+    return state
+
+
 def speakers_state(meeting: Meeting) -> dict[str, Any]:
     at = now()
     current = _speaking(meeting.id)
-    current_state = _request_state(current) if current else None
-    if current is not None and current_state is not None and current.started_at is not None:
-        spoken = (at - aware(current.started_at)).total_seconds()
-        limit = current.limit_seconds or meeting.speaker_limit_seconds
-        current_state["overrun"] = spoken > limit
-        # A short custom turn must not warn from its first second: at most half the turn.
-        warn_before = min(meeting.speaker_warning_seconds, limit // 2)
-        current_state["warning"] = spoken > limit - warn_before
-        current_state["warning_seconds"] = warn_before
+    current_state = _current_state(meeting, current, at) if current is not None else None
     history = sorted(
         _rows(meeting.id, SpeakerStatus.DONE), key=lambda r: aware(r.started_at or r.requested_at)
     )
@@ -175,6 +201,28 @@ def end_turn(meeting: Meeting, outbox: Outbox) -> None:
         raise conflict("Không có ai đang phát biểu.", "nobody_speaking")
     _finish(current)
     emit_speakers(meeting, outbox)
+
+
+def end_if_due(meeting: Meeting, request_id: int, outbox: Outbox) -> bool:
+    """End turn `request_id` if it is still the floor and past its end; True if this call
+    ended it. A conditional UPDATE (speaking → done), so of several workers' timers and a
+    chair's click exactly one ends it, on PostgreSQL and SQLite alike."""
+    lock_meeting(meeting.id)
+    req = db.get(SpeakerRequest, request_id)
+    if req is None or req.meeting_id != meeting.id or req.status is not SpeakerStatus.SPEAKING:
+        return False
+    if turn_ends_at(meeting, req) > now():
+        return False
+    ended = db.execute(
+        update(SpeakerRequest)
+        .where(SpeakerRequest.id == req.id, SpeakerRequest.status == SpeakerStatus.SPEAKING)
+        .values(status=SpeakerStatus.DONE, ended_at=now())
+    )
+    if getattr(ended, "rowcount", 0) != 1:
+        return False
+    db.refresh(req)
+    emit_speakers(meeting, outbox)
+    return True
 
 
 def remove(meeting: Meeting, request_id: int, outbox: Outbox) -> None:
