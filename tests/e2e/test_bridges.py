@@ -234,3 +234,53 @@ def test_bridge_pages_rejoin_after_the_media_node_restarts(
     _decoding(page_b, 640, timeout_ms=15_000)
     row_a.locator(".conf-status[data-state='on_air']").wait_for(timeout=10_000)
     assert js_errors == []
+
+
+def _audio_grows(page: Any, timeout_ms: int = 15_000) -> dict[str, int]:
+    """Wait until the page's audio inbound-rtp counters grow by a second of Opus (50
+    packets) between two getStats() samples; polled in the page."""
+    found = page.evaluate(
+        """async (timeout) => {
+          const sample = async () => {
+            const pc = window.phsBridge && window.phsBridge.pc;
+            if (!pc) return { bytes: 0, packets: 0 };
+            const total = { bytes: 0, packets: 0 };
+            (await pc.getStats()).forEach((s) => {
+              if (s.type === "inbound-rtp" && s.kind === "audio") {
+                total.bytes += s.bytesReceived || 0;
+                total.packets += s.packetsReceived || 0;
+              }
+            });
+            return total;
+          };
+          const end = performance.now() + timeout;
+          const first = await sample();
+          while (performance.now() < end) {
+            await new Promise((r) => setTimeout(r, 250));
+            const now = await sample();
+            if (now.packets - first.packets >= 50 && now.bytes > first.bytes) return now;
+          }
+          return null;
+        }""",
+        timeout_ms,
+    )
+    assert found, f"no audio received within {timeout_ms} ms"
+    return dict(found)
+
+
+def test_chair_room_hears_the_on_air_site_and_the_site_hears_the_chair_room(
+    bridges: Bridges, login_as: Callable[..., Any], js_errors: list[str]
+) -> None:
+    b = bridges
+    chair_room = _open_bridge(login_as, b, "chair", "low")
+    page_a = _open_bridge(login_as, b, "bridge", "low")
+    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
+    row_a = console.locator(f".conf-site[data-unit-id='{b.unit_a}']")
+    row_a.locator(".conf-status[data-state='connected']").wait_for(timeout=15_000)
+    row_a.locator(".conf-onair-btn").click()
+    row_a.locator(".conf-status[data-state='on_air']").wait_for(timeout=10_000)
+    # The on-air site's microphone reaches the chair room (slot audio2), and the chair
+    # room's reaches the site (audio1).
+    _audio_grows(chair_room)
+    _audio_grows(page_a)
+    assert js_errors == []
