@@ -104,12 +104,18 @@ def start(ctx: Ctx, body: Cmd) -> None:
     "meeting.end",
     schema=Cmd,
     permission=Perm.AGENDA_DRIVE,
-    summary="Bế mạc: dừng đồng hồ, kết thúc lượt phát biểu, đóng cuộc họp.",
+    summary=(
+        "Bế mạc: dừng đồng hồ, kết thúc lượt phát biểu và xoá hàng chờ, kết thúc biểu quyết "
+        "đang mở (kiểm phiếu, chưa công bố), dừng trình chiếu; cầu truyền hình kết thúc "
+        "(dừng và lưu ghi hình, đóng kết nối các điểm cầu). Sau đó các lệnh conference.*, "
+        "poll.*, presenter.* trả `closed`."
+    ),
     example={"meeting_id": 1},
     errors=CONFLICT,
+    result="{speaker_requests_closed, polls_closed: [poll_id], presenter_stopped}",
 )
-def end(ctx: Ctx, body: Cmd) -> None:
-    agenda.end_meeting(ctx.meeting_required, ctx.outbox)
+def end(ctx: Ctx, body: Cmd) -> dict[str, Any]:
+    return agenda.end_meeting(ctx.meeting_required, ctx.outbox, ctx.user.id)
 
 
 @command(
