@@ -284,3 +284,39 @@ def test_chair_room_hears_the_on_air_site_and_the_site_hears_the_chair_room(
     _audio_grows(chair_room)
     _audio_grows(page_a)
     assert js_errors == []
+
+
+# Each site name's words: a word drawn on more than one line was broken mid-word (the
+# field report's "Tỉnh Hà Na/m"). Also the name's width, which must not be a sliver.
+NAME_LAYOUT = """() => [...document.querySelectorAll(".room-slot-conference .conf-site-name")].map((el) => {
+  const text = el.firstChild;
+  const broken = [];
+  let at = 0;
+  for (const word of el.textContent.split(" ")) {
+    const range = document.createRange();
+    range.setStart(text, at);
+    range.setEnd(text, at + word.length);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (lines.size > 1) broken.push(word);
+    at += word.length + 1;
+  }
+  return { name: el.textContent, width: el.getBoundingClientRect().width, broken };
+})"""
+
+
+def test_site_names_in_the_chair_console_do_not_wrap_letter_by_letter(
+    login_as: Callable[..., Any], live_server: str, screenshot: Any, js_errors: list[str]
+) -> None:
+    chair = login_as("chair", viewport={"width": 1366, "height": 768})
+    meetings = chair.evaluate("() => fetch('/api/meetings?scope=upcoming').then((r) => r.json())")
+    demo = next(m for m in meetings["meetings"] if m["title"].startswith("Phiên họp UBND tỉnh"))
+    chair.goto(f"{live_server}/#/meetings/{demo['id']}/chair")
+    chair.locator(".room-slot-conference .conf-site").first.wait_for(timeout=15_000)
+    chair.locator(".room-slot-conference .conf-site-name").last.scroll_into_view_if_needed()
+    names = chair.evaluate(NAME_LAYOUT)
+    assert len(names) >= 2, names
+    for name in names:
+        assert not name["broken"], name
+        assert name["width"] >= 120, name
+    screenshot(chair, "chair-console-bridges-1366")
+    assert js_errors == []
