@@ -288,7 +288,9 @@ def test_chair_room_hears_the_on_air_site_and_the_site_hears_the_chair_room(
 
 # Each site name's words: a word drawn on more than one line was broken mid-word (the
 # field report's "Tỉnh Hà Na/m"). Also the name's width, which must not be a sliver.
-NAME_LAYOUT = """() => [...document.querySelectorAll(".room-slot-conference .conf-site-name")].map((el) => {
+NAME_LAYOUT = """() => [
+  ...document.querySelectorAll(".room-slot-conference .conf-site-name"),
+].map((el) => {
   const text = el.firstChild;
   const broken = [];
   let at = 0;
@@ -319,4 +321,37 @@ def test_site_names_in_the_chair_console_do_not_wrap_letter_by_letter(
         assert not name["broken"], name
         assert name["width"] >= 120, name
     screenshot(chair, "chair-console-bridges-1366")
+    assert js_errors == []
+
+
+def test_meeting_end_closes_the_bridge_page_and_tells_the_chair(
+    bridges: Bridges, login_as: Callable[..., Any], screenshot: Any, js_errors: list[str]
+) -> None:
+    b = bridges
+    page_a = _open_bridge(login_as, b, "bridge", "low")
+    chair = login_as("chair", path=f"/meetings/{b.meeting_id}/chair", base_url=b.url)
+    panel = chair.locator(".room-slot-conference .conf-panel")
+    panel.locator(
+        f".conf-site[data-unit-id='{b.unit_a}'] .conf-status[data-state='connected']"
+    ).wait_for(timeout=15_000)
+    peer = page_a.evaluate("() => window.phsBridge.peerId")
+
+    end = chair.locator("[data-focus-key='end']")
+    end.click()
+    end.click()  # the second click confirms
+    # The chair is told what the end closed, and that the conference ended.
+    chair.locator(".toast").filter(has_text="Đã bế mạc cuộc họp.").wait_for(timeout=15_000)
+    chair.locator(".toast").filter(has_text="Cầu truyền hình đã kết thúc").wait_for(timeout=15_000)
+    panel.locator(".conf-onair-line").filter(has_text="Cuộc họp đã kết thúc").wait_for()
+
+    # The bridge page says so, closes its link and camera, and does not try to rejoin.
+    page_a.locator(".bridge-ended").filter(has_text="Cuộc họp đã kết thúc").wait_for(timeout=15_000)
+    page_a.wait_for_selector(".bridge-link[data-state='link_ended']")
+    assert page_a.evaluate("() => window.phsBridge.pc.connectionState") == "closed"
+    assert page_a.evaluate("() => document.querySelector('.bridge-preview').srcObject") is None
+    page_a.wait_for_timeout(3000)  # longer than the first rejoin back-off
+    assert page_a.evaluate("() => window.phsBridge.peerId") == peer
+    assert page_a.locator(".bridge-error").is_hidden()
+    screenshot(page_a, "bridge-meeting-ended")
+    screenshot(chair, "chair-meeting-ended")
     assert js_errors == []

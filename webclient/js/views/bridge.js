@@ -187,6 +187,7 @@ async function renderBridge(ctx) {
   }
 
   async function changeDevice(change) {
+    if (ended) return; // the camera stays off once the meeting ended
     Object.assign(prefs, change);
     savePrefs({ cameraId: prefs.cameraId, micId: prefs.micId, quality: prefs.quality });
     const old = stream;
@@ -289,7 +290,8 @@ async function renderBridge(ctx) {
     rejoinBtn.hidden = true;
     endedBox.hidden = false;
     setLink("bridge.link_ended");
-    speakBtn.disabled = true;
+    qualityBadge.hidden = true;
+    for (const control of [speakBtn, micBtn, camBtn, camera.input, mic.input, quality.input]) control.disabled = true;
     ctx.root.querySelector(".bridge-page").classList.add("is-ended");
   }
 
@@ -358,7 +360,7 @@ async function renderBridge(ctx) {
 
   // ---------------------------------------------------------------- stats
   async function statsTick() {
-    if (!link || !link.peerId) return;
+    if (ended || !link || !link.peerId) return;
     const numbers = await link.stats().catch(() => null);
     if (!numbers) return;
     qualityBadge.dataset.quality = numbers.quality || "none";
