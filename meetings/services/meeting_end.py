@@ -1,7 +1,7 @@
 """What ending a meeting ("Bế mạc") closes, and the rule that nothing live starts again.
 
-`close_live_parts()` runs inside the end command's transaction, after the status became
-ENDED, so every domain agrees in one commit:
+`close_live_parts()` runs inside the end command's (or a cancel's) transaction, after the
+status became ENDED (CANCELLED), so every domain agrees in one commit:
 
 - the speaker's turn ends and the queue is cleared;
 - an open poll is CLOSED, not cancelled: the ballots already cast are counted and

@@ -256,6 +256,11 @@ def cancel_meeting(meeting: Meeting, outbox: Outbox) -> None:
         raise conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", "already_started")
     meeting.status = MeetingStatus.CANCELLED
     meeting.closed_at = now()
+    # A meeting may be prepared before it starts (a test poll, a document shown): a
+    # cancel closes what runs, like the end does.
+    from meetings.services.meeting_end import close_live_parts
+
+    close_live_parts(meeting, None, outbox)
     emit_meeting_updated(meeting, outbox)
 
 

@@ -14,6 +14,8 @@ import pytest
 from media.protocol import ERROR_CODES
 from meetings.media_bridge import conference, nodes
 from meetings.media_bridge.nodes import NodeError
+from meetings.models.meetings import MeetingStatus
+from tests.conftest import csrf_token
 from tests.documents.conftest import write_blank_pdf
 from tests.documents_web.conftest import upload
 from tests.realtime.room import Room, make_room
@@ -170,3 +172,25 @@ def test_node_errors_reach_users_in_vietnamese(code: str) -> None:
     error = conference._app_error(NodeError(code, english))
     assert error.message != english and error.message in conference.NODE_MESSAGES.values()
     assert error.details == {"node_code": code, "node_message": english}
+
+
+def test_cancelling_a_prepared_meeting_stops_its_presenter_too(
+    app: Any, login_as: Any, socket_for: Any, tmp_path: Path
+) -> None:
+    room = make_room(app, status=MeetingStatus.SCHEDULED)
+    mid = room.meeting_id
+    pdf = write_blank_pdf(tmp_path / "slides.pdf", 2)
+    secretary = login_as("secretary")
+    doc_id = upload(secretary, mid, pdf).get_json()["document"]["id"]
+    chair = _joined(socket_for, "chair", room)
+    _ok(chair.emit("presenter.open", {"meeting_id": mid, "document_id": doc_id}, callback=True))
+    cancelled = secretary.post(
+        f"/api/meetings/{mid}/cancel", headers={"X-CSRFToken": csrf_token(secretary)}
+    )
+    assert cancelled.status_code == 200, cancelled.get_json()
+    snap = _ok(chair.emit("meeting.snapshot", {"meeting_id": mid}, callback=True))
+    assert snap["meeting"]["status"] == "cancelled" and snap["presenter"] is None
+    error = _error(
+        chair.emit("presenter.open", {"meeting_id": mid, "document_id": doc_id}, callback=True)
+    )
+    assert (error["code"], error["message"]) == ("closed", "Cuộc họp đã bị hủy.")
