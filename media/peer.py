@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiortc import (
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
@@ -95,7 +96,11 @@ class Peer:
         self.meeting_id = meeting_id
         self.unit_code = unit_code
         self.role = role
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
+        # max-bundle: with aiortc's default ("balanced") the 2nd and later sections of the
+        # offer's second kind (audio2, audio3) stay on a transport that BUNDLE discards,
+        # so nothing is ever sent on them (the chair room heard no on-air site).
+        config = RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        self.pc = RTCPeerConnection(config)
         self.sources: dict[str, Source] = {}  # "audio"/"video" published by this peer
         self.outputs: dict[SlotName, ForwardTrack] = {}
         self.state = "new"

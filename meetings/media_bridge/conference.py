@@ -35,7 +35,7 @@ from meetings.media_bridge.nodes import NodeError
 from meetings.models import Meeting, MeetingBridge, MeetingRole, Participant, Unit, User
 from meetings.permissions import meeting_role
 from meetings.realtime.events import Outbox, emit_event, on_sent
-from meetings.services.meetings import ensure_open
+from meetings.services.meetings import ensure_live
 from meetings.services.speakers import current_speaker
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class Conference:
     applied: dict[str, str | None] = field(default_factory=dict)  # slot → peer id ordered
     switched_main: str | None = None  # the main slot's source once its keyframe arrived
     recording: dict[str, Any] | None = None
+    ended: bool = False  # the meeting ended: peers closed, nobody joins again
     lock: threading.RLock = field(default_factory=threading.RLock)
     stats_pending: bool = False
     stats_sent_at: float = 0.0
@@ -146,7 +147,11 @@ def _conference(meeting: Meeting) -> Conference:
     with _registry_lock:
         conf = CONFERENCES.get(meeting.id)
         if conf is None:
-            conf = Conference(meeting_id=meeting.id, host_unit_id=meeting.host_unit_id)
+            conf = Conference(
+                meeting_id=meeting.id,
+                host_unit_id=meeting.host_unit_id,
+                ended=meeting.status.value in ("ended", "cancelled"),
+            )
             speaker = current_speaker(meeting.id)
             if speaker is not None:
                 conf.speaker_request_id = speaker["id"]
@@ -162,6 +167,19 @@ def reset() -> None:
     _early_states.clear()
 
 
+NODE_MESSAGES = {
+    "unavailable": "Máy chủ truyền hình không trả lời, vui lòng thử lại.",
+    "timeout": "Máy chủ truyền hình không trả lời, vui lòng thử lại.",
+    "not_found": "Máy chủ truyền hình không còn giữ kết nối này; trang sẽ kết nối lại.",
+    "conflict": "Máy chủ truyền hình từ chối thao tác này (kết nối trùng hoặc điểm cầu "
+    "không gửi loại tín hiệu đó).",
+    "invalid_payload": "Yêu cầu gửi máy chủ truyền hình không hợp lệ.",
+    "invalid_sdp": "Trình duyệt gửi thông tin kết nối (SDP) không hợp lệ: cần có hình hoặc tiếng.",
+    "invalid_candidate": "Thông tin mạng (ICE candidate) của trình duyệt không hợp lệ.",
+    "no_common_codec": "Trình duyệt không hỗ trợ chuẩn nén video của cuộc họp.",
+}
+
+
 def _app_error(exc: NodeError) -> AppError:
     code = {
         "unavailable": "unavailable",
@@ -173,11 +191,12 @@ def _app_error(exc: NodeError) -> AppError:
         "invalid_candidate": "invalid_payload",
         "no_common_codec": "no_common_codec",
     }.get(exc.code, "unavailable")
-    messages = {
-        "unavailable": "Máy chủ truyền hình không trả lời, vui lòng thử lại.",
-        "no_common_codec": "Trình duyệt không hỗ trợ chuẩn nén video của cuộc họp.",
-    }
-    return AppError(code, messages.get(code, exc.message), {"node_code": exc.code})
+    # Users read the message; the node's own (English, technical) text stays in details.
+    return AppError(
+        code,
+        NODE_MESSAGES.get(exc.code, NODE_MESSAGES["unavailable"]),
+        {"node_code": exc.code, "node_message": exc.message},
+    )
 
 
 # --- public state ---------------------------------------------------------------------------
@@ -245,6 +264,7 @@ def view(meeting: Meeting) -> dict[str, Any]:
         ),
         "chair_unit_id": meeting.host_unit_id,
         "recording": dict(conf.recording) if conf and conf.recording else None,
+        "ended": meeting.status.value in ("ended", "cancelled"),
         "sites": sites,
     }
 
@@ -359,7 +379,7 @@ def _site_unit(meeting: Meeting, user: User) -> tuple[Unit, str]:
 
 
 def join(meeting: Meeting, user: User, offer: dict[str, Any], sid: str | None) -> dict[str, Any]:
-    ensure_open(meeting)
+    ensure_live(meeting)
     unit, role = _site_unit(meeting, user)
     conf = _conference(meeting)
     with conf.lock:
@@ -455,6 +475,7 @@ def report(
 
 
 def on_air(meeting: Meeting, unit_id: int | None) -> None:
+    ensure_live(meeting)
     conf = _conference(meeting)
     with conf.lock:
         if unit_id is not None and unit_id not in conf.sites:
@@ -481,6 +502,7 @@ def _mute_on_node(conf: Conference, site: Site, muted: bool) -> None:
 
 
 def mute(meeting: Meeting, unit_id: int, muted: bool) -> None:
+    ensure_live(meeting)
     conf = _conference(meeting)
     with conf.lock:
         site = conf.sites.get(unit_id)
@@ -490,6 +512,7 @@ def mute(meeting: Meeting, unit_id: int, muted: bool) -> None:
 
 
 def recording_start(meeting: Meeting) -> dict[str, Any]:
+    ensure_live(meeting)
     conf = _conference(meeting)
     with conf.lock:
         if conf.recording is not None:
@@ -518,16 +541,22 @@ def recording_stop(meeting: Meeting) -> dict[str, Any]:
     if conf is None or conf.recording is None:
         raise AppError("conflict", "Cuộc họp không đang ghi hình.")
     with conf.lock:
-        try:
-            data = nodes.call(
-                conf.node_id, "recording.stop", {"meeting_id": node_meeting_id(meeting.id)}
-            )
-        except NodeError as exc:
-            if exc.code != "not_found":
-                raise _app_error(exc) from exc
-            data = {}
-        recording_id = conf.recording["recording_id"]
-        conf.recording = None
+        return _stop_recording(conf)
+
+
+def _stop_recording(conf: Conference) -> dict[str, Any]:
+    """The node closes the file (it stays in the recordings folder, listed by REST)."""
+    assert conf.recording is not None
+    try:
+        data = nodes.call(
+            conf.node_id, "recording.stop", {"meeting_id": node_meeting_id(conf.meeting_id)}
+        )
+    except NodeError as exc:
+        if exc.code != "not_found":
+            raise _app_error(exc) from exc
+        data = {}
+    recording_id = conf.recording["recording_id"]
+    conf.recording = None
     return {
         "recording_id": recording_id,
         "bytes": data.get("bytes"),
@@ -579,3 +608,35 @@ def _speaker_changed(_name: str, envelope: dict[str, Any]) -> None:
         reconcile(conf)
     if conf.on_air()[0] is not before:
         publish(conf.meeting_id)
+
+
+# --- the end of the meeting: the conference ends with it ----------------------------------
+
+
+@on_sent("meeting.updated")
+def _meeting_changed(_name: str, envelope: dict[str, Any]) -> None:
+    """After the commit of "Bế mạc" (or a cancel): recording stopped and kept, every site's
+    peer closed; the bridges learn it from this conference.updated (`ended`) and the
+    meeting's own events. services/meeting_end.py closes the database side."""
+    if (envelope.get("data") or {}).get("status") not in ("ended", "cancelled"):
+        return
+    conf = CONFERENCES.get(int(envelope.get("meeting_id", 0)))
+    if conf is None or conf.ended:
+        return
+    end(conf)
+    publish(conf.meeting_id)
+
+
+def end(conf: Conference) -> None:
+    with conf.lock:
+        conf.ended = True
+        if conf.recording is not None:
+            try:
+                _stop_recording(conf)
+            except AppError as exc:  # the node is away: stopped when it registers again
+                log.warning("recording.stop at meeting end failed: %s", exc.message)
+                conf.recording = None
+        for site in list(conf.sites.values()):
+            _close_peer(conf, site)
+        conf.manual_unit_id = None
+        conf.muted.clear()

@@ -133,6 +133,15 @@ def _node_lost(node_id: str) -> None:
             publish(conf.meeting_id)
 
 
+def _stop_after_end(node_id: str, node_meeting: str, recording: bool) -> None:
+    if not recording:
+        return
+    try:
+        nodes.call(node_id, "recording.stop", {"meeting_id": node_meeting})
+    except NodeError as exc:
+        log.warning("recording.stop of ended %s failed: %s", node_meeting, exc.code)
+
+
 def _node_registered(node_id: str, snapshot: dict[str, Any]) -> None:
     """Reconcile with a node's full snapshot after it (re)connected."""
     on_node = {p["peer_id"]: p for p in snapshot.get("peers", [])}
@@ -162,6 +171,9 @@ def _node_registered(node_id: str, snapshot: dict[str, Any]) -> None:
         touched.add(conf.meeting_id)
         conf.node_online = True
         mid = node_meeting_id(conf.meeting_id)
+        if conf.ended:  # the meeting ended while the node was away: nothing may run on
+            _stop_after_end(node_id, mid, mid in recordings)
+            continue
         info = node_meetings.get(mid) or {}
         conf.applied = {k: v for k, v in (info.get("slots") or {}).items()}
         if conf.recording is not None and mid not in recordings:

@@ -16,6 +16,7 @@ from meetings.realtime.schemas_room import (
     AgendaEvent,
     AgendaOut,
     CreatedId,
+    MeetingEndedOut,
     MeetingOut,
 )
 from meetings.realtime.snapshot import snapshot_part
@@ -105,12 +106,18 @@ def start(ctx: Ctx, body: Cmd) -> None:
     "meeting.end",
     schema=Cmd,
     permission=Perm.AGENDA_DRIVE,
-    summary="Bế mạc: dừng đồng hồ, kết thúc lượt phát biểu, đóng cuộc họp.",
+    summary=(
+        "Bế mạc: dừng đồng hồ, kết thúc lượt phát biểu và xoá hàng chờ, kết thúc biểu quyết "
+        "đang mở (kiểm phiếu, chưa công bố), dừng trình chiếu; cầu truyền hình kết thúc "
+        "(dừng và lưu ghi hình, đóng kết nối các điểm cầu). Sau đó các lệnh conference.*, "
+        "poll.*, presenter.* trả `closed`."
+    ),
     example={"meeting_id": 1},
     errors=CONFLICT,
+    result=MeetingEndedOut,
 )
-def end(ctx: Ctx, body: Cmd) -> None:
-    agenda.end_meeting(ctx.meeting_required, ctx.outbox)
+def end(ctx: Ctx, body: Cmd) -> dict[str, Any]:
+    return agenda.end_meeting(ctx.meeting_required, ctx.outbox, ctx.user.id)
 
 
 @command(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from meetings.media_bridge import conference, node_events  # noqa: F401  (node handlers)
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms
-from meetings.realtime.events import Outbox, event, meeting_room
+from meetings.realtime.events import Outbox, audience_room, event
 from meetings.realtime.hooks import on_disconnect
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part
@@ -122,6 +122,7 @@ class ConferenceOut(Out):
     on_air: OnAirOut | None
     chair_unit_id: int
     recording: RecordingOut | None
+    ended: bool  # the meeting ended: peers are closed and nobody may join
     sites: list[SiteOut]
 
 
@@ -179,6 +180,7 @@ CONFERENCE_EXAMPLE: dict[str, Any] = {
     },
     "chair_unit_id": 1,
     "recording": None,
+    "ended": False,
     "sites": [
         {
             "unit_id": 1,
@@ -203,14 +205,22 @@ CONFERENCE_EXAMPLE: dict[str, Any] = {
     ],
 }
 
+# Who follows the conference: those who may join it (bridge operators, the chair). Their
+# meeting.join or conference.state puts them in its audience room; delegates, guests and
+# the projector never get it. Unversioned, like every audience event.
+AUDIENCE = Perm.CONFERENCE_JOIN
+
 event(
     "conference.updated",
     schema=ConferenceOut,
     summary=(
         "Cầu truyền hình sau một thay đổi: điểm cầu đang phát (on air), trạng thái kết nối "
-        "từng điểm cầu được mời, tắt tiếng, ghi hình."
+        "từng điểm cầu được mời, tắt tiếng, ghi hình, `ended` khi cuộc họp đã bế mạc. Chỉ "
+        "gửi cho người có quyền `conference.join` (cán bộ điểm cầu, chủ trì); không tăng "
+        "version (`version: null`)."
     ),
     example=CONFERENCE_EXAMPLE,
+    audience=AUDIENCE,
 )
 event(
     "conference.stats",
@@ -242,9 +252,14 @@ def conference_view(meeting: Meeting) -> dict[str, Any]:
     return ConferenceOut.model_validate(conference.view(meeting)).model_dump()
 
 
-@snapshot_part("conference", schema=ConferenceOut)
-def conference_part(meeting: Meeting, _user: User) -> dict[str, Any]:
-    return conference_view(meeting)
+def follows_conference(user: User, meeting: Meeting) -> bool:
+    return AUDIENCE in meeting_perms(user, meeting)
+
+
+@snapshot_part("conference", schema=ConferenceOut | None)
+def conference_part(meeting: Meeting, user: User) -> dict[str, Any] | None:
+    """null for those outside the audience: they get no conference.updated either."""
+    return conference_view(meeting) if follows_conference(user, meeting) else None
 
 
 def _publish(ctx: Ctx) -> None:
@@ -326,9 +341,9 @@ def report(ctx: Ctx, body: ReportIn) -> None:
     schema=Cmd,
     permission=Perm.MEETING_VIEW,
     summary=(
-        "Trạng thái cầu truyền hình (như phần `conference` của ảnh chụp) và nhận các sự kiện "
-        "`conference.updated` từ đây; người có quyền điều khiển nhận thêm `conference.stats`. "
-        "Gọi lại sau mỗi lần kết nối lại."
+        "Trạng thái cầu truyền hình (như phần `conference` của ảnh chụp). Người có quyền "
+        "`conference.join` nhận các sự kiện `conference.updated` từ đây; người có quyền điều "
+        "khiển nhận thêm `conference.stats`. Gọi lại sau mỗi lần kết nối lại."
     ),
     example={"meeting_id": 1},
     result=ConferenceOut,
@@ -336,9 +351,10 @@ def report(ctx: Ctx, body: ReportIn) -> None:
 def state(ctx: Ctx, body: Cmd) -> dict[str, Any]:
     meeting = ctx.meeting_required
     conference.watch(meeting)
-    if ctx.sid is not None:  # conference.updated goes to the meeting's room
-        join_room(meeting_room(meeting.id), sid=ctx.sid)
-        if Perm.CONFERENCE_CONTROL in meeting_perms(ctx.user, meeting):
+    held = meeting_perms(ctx.user, meeting)
+    if ctx.sid is not None and AUDIENCE in held:
+        join_room(audience_room(meeting.id, AUDIENCE), sid=ctx.sid)
+        if Perm.CONFERENCE_CONTROL in held:
             join_room(conference.control_room(meeting.id), sid=ctx.sid)
     return conference_view(meeting)
 

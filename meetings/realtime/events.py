@@ -121,7 +121,7 @@ def meeting_room(meeting_id: int) -> str:
 
 # Permissions that have a room of their own in each meeting; `meeting.join` puts a
 # connection in the rooms of the permissions its person holds.
-AUDIENCES = frozenset({Perm.POLL_MANAGE})
+AUDIENCES = frozenset({Perm.POLL_MANAGE, Perm.CONFERENCE_JOIN})
 
 
 def audience_room(meeting_id: int, perm: Perm) -> str:

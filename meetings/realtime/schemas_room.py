@@ -44,6 +44,15 @@ class MeetingSnapshot(MeetingOut):
     my_permissions: list[str]
 
 
+class MeetingEndedOut(Out):
+    """What "Bế mạc" closed: speaker requests ended or dropped, polls closed (not
+    published), and whether a document was being presented."""
+
+    speaker_requests_closed: int
+    polls_closed: list[int]
+    presenter_stopped: bool
+
+
 class CreatedId(Out):
     """The id of what was created."""
 

@@ -152,18 +152,20 @@ def start_meeting(meeting: Meeting, outbox: Outbox) -> None:
     emit_agenda(meeting, outbox, "started")
 
 
-def end_meeting(meeting: Meeting, outbox: Outbox) -> None:
+def end_meeting(meeting: Meeting, outbox: Outbox, actor_id: int | None = None) -> dict[str, Any]:
+    """Bế mạc; returns what the end closed (services/meeting_end.py decides what)."""
     lock_meeting(meeting.id)
     _ensure_running(meeting)
     _switch(meeting, None)
     meeting.paused_item_id = None  # nothing to resume after the end
     meeting.status = MeetingStatus.ENDED
     meeting.closed_at = now()
-    from meetings.services.speakers import close_floor
+    from meetings.services.meeting_end import close_live_parts
 
-    close_floor(meeting, outbox)
+    closed = close_live_parts(meeting, actor_id, outbox)
     emit_meeting_updated(meeting, outbox)
     emit_agenda(meeting, outbox, "ended")
+    return closed
 
 
 def set_current(meeting: Meeting, item_id: int | None, outbox: Outbox) -> None:

@@ -18,6 +18,7 @@ from meetings.permissions import Perm, meeting_perms
 from meetings.realtime.events import Outbox
 from meetings.services import doc_pages
 from meetings.services.documents import visible_document
+from meetings.services.meetings import ensure_live
 
 EVENT = "presenter.changed"
 
@@ -67,6 +68,7 @@ def open_document(
     if doc.meeting_id != meeting.id:
         raise AppError("not_found", "Không tìm thấy tài liệu.")
     _require(user, meeting)
+    ensure_live(meeting)
     if not 0 <= page < doc.page_count:
         raise AppError("invalid_payload", "Không có trang này.")
     state = current(meeting.id)
@@ -84,6 +86,7 @@ def open_document(
 
 
 def _active(meeting: Meeting, user: User) -> PresenterState:
+    ensure_live(meeting)
     state = current(meeting.id)
     if state is None:
         raise AppError("conflict", "Chưa trình chiếu tài liệu nào.")
@@ -124,3 +127,14 @@ def stop(meeting: Meeting, user: User, outbox: Outbox) -> None:
     db.delete(state)
     db.flush()
     _emit(meeting, None, outbox)
+
+
+def end(meeting: Meeting, outbox: Outbox) -> bool:
+    """The meeting ended: presenting stops, whoever presented. True if something was shown."""
+    state = current(meeting.id)
+    if state is None:
+        return False
+    db.delete(state)
+    db.flush()
+    _emit(meeting, None, outbox)
+    return True

@@ -60,6 +60,20 @@ def ensure_open(meeting: Meeting) -> None:
         raise conflict("Cuộc họp đã kết thúc hoặc đã bị hủy.", "closed_meeting")
 
 
+FINISHED_MESSAGES = {
+    MeetingStatus.ENDED: "Cuộc họp đã kết thúc.",
+    MeetingStatus.CANCELLED: "Cuộc họp đã bị hủy.",
+}
+
+
+def ensure_live(meeting: Meeting) -> None:
+    """Conference, poll and presenter commands on an ended (or cancelled) meeting answer
+    `closed`: what the end closed (services/meeting_end.py) must not start again."""
+    message = FINISHED_MESSAGES.get(meeting.status)
+    if message is not None:
+        raise AppError("closed", message, {"reason": f"meeting_{meeting.status.value}"})
+
+
 def participant_of(meeting_id: int, user_id: int) -> Participant | None:
     return db.scalar(
         select(Participant).where(
@@ -242,6 +256,11 @@ def cancel_meeting(meeting: Meeting, outbox: Outbox) -> None:
         raise conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", "already_started")
     meeting.status = MeetingStatus.CANCELLED
     meeting.closed_at = now()
+    # A meeting may be prepared before it starts (a test poll, a document shown): a
+    # cancel closes what runs, like the end does.
+    from meetings.services.meeting_end import close_live_parts
+
+    close_live_parts(meeting, None, outbox)
     emit_meeting_updated(meeting, outbox)
 
 

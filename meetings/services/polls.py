@@ -28,6 +28,7 @@ from meetings.models.base import utcnow
 from meetings.models.polls import Eligibility, PollKind, PollStatus
 from meetings.realtime.events import Outbox
 from meetings.services import audit, ballots, tally
+from meetings.services.meetings import ensure_live
 from meetings.services.poll_spec import PollPatch, PollSettings, parse_settings
 
 YES_NO_OPTIONS = (("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết"))
@@ -118,7 +119,14 @@ def settings_of(poll: Poll) -> dict[str, Any]:
     return values
 
 
+def _ensure_live(meeting_id: int) -> None:
+    meeting = db.get(Meeting, meeting_id)
+    if meeting is not None:
+        ensure_live(meeting)
+
+
 def do_create(meeting_id: int, user: User, settings: PollSettings, outbox: Outbox) -> Poll:
+    _ensure_live(meeting_id)
     poll = Poll(meeting_id=meeting_id, created_by_id=user.id, title=settings.title)
     _apply(poll, settings)
     db.add(poll)
@@ -128,6 +136,7 @@ def do_create(meeting_id: int, user: User, settings: PollSettings, outbox: Outbo
 
 
 def do_update(poll: Poll, patch: PollPatch, outbox: Outbox) -> Poll:
+    _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.DRAFT:
         raise conflict("Chỉ sửa được cuộc biểu quyết chưa mở.", "not_draft")
     settings = parse_settings(settings_of(poll) | patch.model_dump(exclude_unset=True))
@@ -138,6 +147,7 @@ def do_update(poll: Poll, patch: PollPatch, outbox: Outbox) -> Poll:
 
 
 def do_delete(poll: Poll, outbox: Outbox) -> None:
+    _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.DRAFT:
         raise conflict("Chỉ xoá được cuộc biểu quyết chưa mở; hãy huỷ nếu đang mở.", "not_draft")
     meeting_id, poll_id = poll.meeting_id, poll.id
@@ -160,6 +170,7 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     """Freeze who may vote and the bases; start the deadline if there is one."""
     from meetings.services.attendance import present_user_ids
 
+    _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.DRAFT:
         raise conflict("Cuộc biểu quyết đã được mở trước đó.", "already_opened")
     other = db.scalar(
@@ -236,6 +247,7 @@ def do_close(poll: Poll, actor_id: int | None, outbox: Outbox) -> bool:
 
 
 def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
+    _ensure_live(poll.meeting_id)
     if poll.status is PollStatus.PUBLISHED:
         return poll  # a retried click changes nothing
     if poll.status is not PollStatus.CLOSED:
@@ -258,6 +270,7 @@ def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
 
 def do_cancel(poll: Poll, user: User, outbox: Outbox) -> Poll:
     """Abandon an open poll (a procedural error): nothing is counted or published."""
+    _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.OPEN:
         raise conflict("Chỉ huỷ được cuộc biểu quyết đang mở.", "not_open")
     poll.status = PollStatus.CANCELLED

@@ -250,8 +250,9 @@ def reorder(meeting: Meeting, request_ids: list[int], outbox: Outbox) -> None:
     emit_speakers(meeting, outbox)
 
 
-def close_floor(meeting: Meeting, outbox: Outbox) -> None:
-    """When the meeting ends: the current turn ends and the queue is cleared."""
+def close_floor(meeting: Meeting, outbox: Outbox) -> int:
+    """When the meeting ends: the current turn ends and the queue is cleared; returns
+    how many requests (speaking or waiting) were closed."""
     open_rows = _rows(meeting.id, *OPEN)
     for req in open_rows:
         if req.status is SpeakerStatus.SPEAKING:
@@ -261,3 +262,4 @@ def close_floor(meeting: Meeting, outbox: Outbox) -> None:
             req.ended_at = now()
     if open_rows:
         emit_speakers(meeting, outbox)
+    return len(open_rows)

@@ -193,3 +193,57 @@ def test_on_air_stats_recording_and_restarts(stack: Stack) -> None:
         await bot_b.close()
 
     asyncio.run(asyncio.wait_for(main(), 150))
+
+
+def test_meeting_end_ends_the_conference_and_keeps_the_recording(stack: Stack) -> None:
+    async def main() -> None:
+        chair, op_a, delegate = (Person(stack, u) for u in ("chair", "bridge", "delegate01"))
+        for p in (chair, op_a, delegate):
+            await p.connect()
+        await delegate.ok("meeting.join")
+        await node_ready(chair)
+
+        # A node refusal reaches the user in Vietnamese (the node's text stays in details).
+        bare = {"type": "offer", "sdp": "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}
+        refused = (await op_a.cmd("conference.join", offer=bare))["error"]
+        assert refused["code"] == "invalid_payload"
+        assert refused["message"].startswith("Trình duyệt gửi thông tin kết nối")
+        assert refused["details"]["node_message"] == "offer has no audio or video section"
+
+        bot_a = site_bot()
+        await join(op_a, bot_a)
+        await wait_site(chair, stack.unit_a, lambda s: s["state"] == "connected")
+        rec = await chair.ok("conference.recording_start")
+        await asyncio.sleep(2.5)
+
+        await chair.ok("meeting.end")
+        state = await chair.ok("conference.state")
+        assert state["ended"] and state["recording"] is None
+        assert all(s["state"] == "offline" for s in state["sites"])
+        assert (chair.last("conference.updated") or {}).get("ended")
+        await wait_for(
+            lambda: bot_a.pc.connectionState in ("closed", "failed"), 30, "site peer closed"
+        )
+        await bot_a.close()
+
+        # The recording was stopped and kept: a finished file the secretary can fetch.
+        secretary = requests.Session()
+        secretary.headers["Cookie"] = login_cookie(stack.url, "secretary")
+        base = f"{stack.url}/api/meetings/{stack.meeting_id}/recordings"
+        listed = secretary.get(base, timeout=10).json()["recordings"]
+        assert [(r["recording_id"], r["in_progress"]) for r in listed] == [
+            (rec["recording_id"], False)
+        ]
+        assert listed[0]["bytes"] > 0
+
+        # Nobody joins again; delegates never followed the conference.
+        again = site_bot()
+        assert (await op_a.cmd("conference.join", offer=await again.offer()))["error"][
+            "code"
+        ] == "closed"
+        await again.close()
+        assert all(name != "conference.updated" for name, _ in delegate.events)
+        for p in (chair, op_a, delegate):
+            await p.sio.disconnect()
+
+    asyncio.run(asyncio.wait_for(main(), 150))

@@ -143,8 +143,10 @@ def test_join_without_a_node_and_who_may_join(media_app: Any, socket_for: Any) -
     assert (
         ack_error(delegate.emit("conference.join", payload, callback=True)) == "permission_denied"
     )
-    # Everyone in the meeting sees the conference part of the snapshot.
+    # The conference part is for those who may join it; a delegate's is null.
     snap = delegate.emit("meeting.join", {"meeting_id": room.meeting_id}, callback=True)["data"]
+    assert snap["conference"] is None
+    snap = bridge.emit("meeting.join", {"meeting_id": room.meeting_id}, callback=True)["data"]
     conf = snap["conference"]
     assert conf["node"] == {"available": False, "node_id": None} and conf["on_air"] is None
     assert {s["unit_id"] for s in conf["sites"]} >= set(room.commune_ids)

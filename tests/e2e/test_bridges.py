@@ -234,3 +234,124 @@ def test_bridge_pages_rejoin_after_the_media_node_restarts(
     _decoding(page_b, 640, timeout_ms=15_000)
     row_a.locator(".conf-status[data-state='on_air']").wait_for(timeout=10_000)
     assert js_errors == []
+
+
+def _audio_grows(page: Any, timeout_ms: int = 15_000) -> dict[str, int]:
+    """Wait until the page's audio inbound-rtp counters grow by a second of Opus (50
+    packets) between two getStats() samples; polled in the page."""
+    found = page.evaluate(
+        """async (timeout) => {
+          const sample = async () => {
+            const pc = window.phsBridge && window.phsBridge.pc;
+            if (!pc) return { bytes: 0, packets: 0 };
+            const total = { bytes: 0, packets: 0 };
+            (await pc.getStats()).forEach((s) => {
+              if (s.type === "inbound-rtp" && s.kind === "audio") {
+                total.bytes += s.bytesReceived || 0;
+                total.packets += s.packetsReceived || 0;
+              }
+            });
+            return total;
+          };
+          const end = performance.now() + timeout;
+          const first = await sample();
+          while (performance.now() < end) {
+            await new Promise((r) => setTimeout(r, 250));
+            const now = await sample();
+            if (now.packets - first.packets >= 50 && now.bytes > first.bytes) return now;
+          }
+          return null;
+        }""",
+        timeout_ms,
+    )
+    assert found, f"no audio received within {timeout_ms} ms"
+    return dict(found)
+
+
+def test_chair_room_hears_the_on_air_site_and_the_site_hears_the_chair_room(
+    bridges: Bridges, login_as: Callable[..., Any], js_errors: list[str]
+) -> None:
+    b = bridges
+    chair_room = _open_bridge(login_as, b, "chair", "low")
+    page_a = _open_bridge(login_as, b, "bridge", "low")
+    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
+    row_a = console.locator(f".conf-site[data-unit-id='{b.unit_a}']")
+    row_a.locator(".conf-status[data-state='connected']").wait_for(timeout=15_000)
+    row_a.locator(".conf-onair-btn").click()
+    row_a.locator(".conf-status[data-state='on_air']").wait_for(timeout=10_000)
+    # The on-air site's microphone reaches the chair room (slot audio2), and the chair
+    # room's reaches the site (audio1).
+    _audio_grows(chair_room)
+    _audio_grows(page_a)
+    assert js_errors == []
+
+
+# Each site name's words: a word drawn on more than one line was broken mid-word (the
+# field report's "Tỉnh Hà Na/m"). Also the name's width, which must not be a sliver.
+NAME_LAYOUT = """() => [
+  ...document.querySelectorAll(".room-slot-conference .conf-site-name"),
+].map((el) => {
+  const text = el.firstChild;
+  const broken = [];
+  let at = 0;
+  for (const word of el.textContent.split(" ")) {
+    const range = document.createRange();
+    range.setStart(text, at);
+    range.setEnd(text, at + word.length);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (lines.size > 1) broken.push(word);
+    at += word.length + 1;
+  }
+  return { name: el.textContent, width: el.getBoundingClientRect().width, broken };
+})"""
+
+
+def test_site_names_in_the_chair_console_do_not_wrap_letter_by_letter(
+    login_as: Callable[..., Any], live_server: str, screenshot: Any, js_errors: list[str]
+) -> None:
+    chair = login_as("chair", viewport={"width": 1366, "height": 768})
+    meetings = chair.evaluate("() => fetch('/api/meetings?scope=upcoming').then((r) => r.json())")
+    demo = next(m for m in meetings["meetings"] if m["title"].startswith("Phiên họp UBND tỉnh"))
+    chair.goto(f"{live_server}/#/meetings/{demo['id']}/chair")
+    chair.locator(".room-slot-conference .conf-site").first.wait_for(timeout=15_000)
+    chair.locator(".room-slot-conference .conf-site-name").last.scroll_into_view_if_needed()
+    names = chair.evaluate(NAME_LAYOUT)
+    assert len(names) >= 2, names
+    for name in names:
+        assert not name["broken"], name
+        assert name["width"] >= 120, name
+    screenshot(chair, "chair-console-bridges-1366")
+    assert js_errors == []
+
+
+def test_meeting_end_closes_the_bridge_page_and_tells_the_chair(
+    bridges: Bridges, login_as: Callable[..., Any], screenshot: Any, js_errors: list[str]
+) -> None:
+    b = bridges
+    page_a = _open_bridge(login_as, b, "bridge", "low")
+    chair = login_as("chair", path=f"/meetings/{b.meeting_id}/chair", base_url=b.url)
+    panel = chair.locator(".room-slot-conference .conf-panel")
+    panel.locator(
+        f".conf-site[data-unit-id='{b.unit_a}'] .conf-status[data-state='connected']"
+    ).wait_for(timeout=15_000)
+    peer = page_a.evaluate("() => window.phsBridge.peerId")
+
+    end = chair.locator("[data-focus-key='end']")
+    end.click()
+    end.click()  # the second click confirms
+    # The chair is told what the end closed, and that the conference ended.
+    chair.locator(".toast").filter(has_text="Đã bế mạc cuộc họp.").wait_for(timeout=15_000)
+    chair.locator(".toast").filter(has_text="Cầu truyền hình đã kết thúc").wait_for(timeout=15_000)
+    panel.locator(".conf-onair-line").filter(has_text="Cuộc họp đã kết thúc").wait_for()
+
+    # The bridge page says so, closes its link and camera, and does not try to rejoin.
+    page_a.locator(".bridge-ended").filter(has_text="Cuộc họp đã kết thúc").wait_for(timeout=15_000)
+    page_a.wait_for_selector(".bridge-link[data-state='link_ended']")
+    assert page_a.evaluate("() => window.phsBridge.pc.connectionState") == "closed"
+    assert page_a.evaluate("() => document.querySelector('.bridge-preview').srcObject") is None
+    page_a.wait_for_timeout(3000)  # longer than the first rejoin back-off
+    assert page_a.evaluate("() => window.phsBridge.peerId") == peer
+    assert page_a.locator(".bridge-error").is_hidden()
+    screenshot(page_a, "bridge-meeting-ended")
+    screenshot(chair, "chair-meeting-ended")
+    assert js_errors == []

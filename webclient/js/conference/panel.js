@@ -33,6 +33,7 @@ export function mountConferencePanel(el, ctx) {
   const meetingId = meetingIdOf(ctx);
   const conf = createConferenceClient(meetingId);
   const rows = new Map(); // unit_id → {row, parts}
+  let wasRunning = null; // sites connected or recording, before the meeting ended
 
   const nodeBadge = h("span", { class: "conf-node-badge" });
   const onAirLine = h("p", { class: "conf-onair-line", "aria-live": "polite" });
@@ -109,12 +110,19 @@ export function mountConferencePanel(el, ctx) {
     if (!state) return;
     setI18n(nodeBadge, state.node.available ? "conference.node_ok" : "conference.node_missing");
     nodeBadge.dataset.ok = state.node.available ? "1" : "0";
-    if (state.on_air) {
+    root.classList.toggle("is-ended", state.ended);
+    // "Bế mạc" ended the conference while it ran here: say so once.
+    if (state.ended && wasRunning) toast("conference.ended_toast", { timeout: 12000 });
+    wasRunning = !state.ended && (Boolean(state.recording) || state.sites.some((s) => s.state !== "offline"));
+    if (state.ended) {
+      setI18n(onAirLine, "conference.ended");
+    } else if (state.on_air) {
       setI18n(onAirLine, `conference.on_air_${state.on_air.why}`, { name: state.on_air.name });
     } else {
       setI18n(onAirLine, "conference.on_air_none");
     }
-    autoBtn.disabled = !state.on_air || state.on_air.why !== "manual";
+    autoBtn.disabled = state.ended || !state.on_air || state.on_air.why !== "manual";
+    recBtn.disabled = state.ended && !state.recording;
     setI18n(recBtn, state.recording ? "conference.recording_stop" : "conference.recording_start");
     recBtn.dataset.recording = state.recording ? "1" : "0";
     const ordered = [];
@@ -137,8 +145,8 @@ export function mountConferencePanel(el, ctx) {
       } else {
         parts.stats.textContent = "";
       }
-      parts.onair.disabled = site.state === "offline" || site.on_air;
-      parts.mute.disabled = site.state === "offline" && !site.muted;
+      parts.onair.disabled = state.ended || site.state === "offline" || site.on_air;
+      parts.mute.disabled = state.ended || (site.state === "offline" && !site.muted);
       setI18n(parts.mute, site.muted ? "conference.unmute" : "conference.mute");
       parts.mute.setAttribute("aria-pressed", site.muted ? "true" : "false");
       ordered.push(row);

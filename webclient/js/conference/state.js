@@ -5,12 +5,13 @@
 //   conf.start();   // conference.state now and after every reconnect; events after that
 //   conf.stop();
 //
-// state: {node, on_air, chair_unit_id, recording, sites: [...]} (docs/protocol.md,
+// state: {node, on_air, chair_unit_id, recording, ended, sites: [...]} (docs/protocol.md,
 // conference.updated); stats: Map unit_id → {bitrate_kbps, fps, rtt_ms, loss_pct, …}
 // from conference.stats (sent only to people who run the conference).
 //
-// conference.updated carries the meeting's state version: the shared meeting store
-// (meeting-state.js) must know the event so tablets don't take it for a missed change.
+// conference.updated goes only to those who may join the conference (bridge operators,
+// the chair) and carries no version; the meeting store applies it to its `conference`
+// part (null in the snapshots of everyone else).
 
 import { registerReducer } from "../meeting-state.js";
 import { command, on, onConnect, getStatus } from "../socket.js";

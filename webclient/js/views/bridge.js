@@ -24,7 +24,8 @@ const RETRY_MAX_MS = 15000;
 const DISCONNECTED_GRACE_MS = 5000;
 const STATS_EVERY_MS = 2000;
 const REPORT_EVERY = 3; // stats ticks between conference.report (≈ 6 s)
-const FATAL = new Set(["permission_denied", "not_found", "not_authenticated", "conflict"]);
+const FATAL = new Set(["permission_denied", "not_found", "not_authenticated", "conflict", "closed"]);
+const FINISHED = new Set(["ended", "cancelled"]);
 
 function loadPrefs() {
   try {
@@ -85,6 +86,7 @@ async function renderBridge(ctx) {
   const speakBtn = h("button", { type: "button", class: "btn btn-primary btn-lg bridge-speak-btn", on: { click: () => speak() } });
   const speakInfo = h("p", { class: "bridge-speak-info", "aria-live": "polite" });
   const errorBox = h("div", { class: "alert alert-error bridge-error", role: "alert", hidden: true });
+  const endedBox = h("div", { class: "alert alert-info bridge-ended", role: "status", hidden: true, i18n: "bridge.meeting_ended" });
   const rejoinBtn = h("button", { type: "button", class: "btn btn-secondary", i18n: "bridge.reconnect", hidden: true, on: { click: () => { left = false; rejoinBtn.hidden = true; errorBox.hidden = true; retryDelay = RETRY_MIN_MS; connect(); } } });
 
   ctx.root.append(
@@ -92,6 +94,7 @@ async function renderBridge(ctx) {
       "div",
       { class: "bridge-page" },
       h("header", { class: "bridge-head" }, h("div", {}, title, siteName), h("div", { class: "bridge-head-status" }, linkStatus, qualityBadge)),
+      endedBox,
       errorBox,
       rejoinBtn,
       h(
@@ -125,6 +128,7 @@ async function renderBridge(ctx) {
   let left = false;
   let ready = false; // devices opened: from now on a socket reconnect may (re)join
   let tick = 0;
+  let ended = false; // the meeting ended: the link is closed for good
   const muted = { audio: false, video: false };
 
   const store = createMeetingStore(meetingId);
@@ -183,6 +187,7 @@ async function renderBridge(ctx) {
   }
 
   async function changeDevice(change) {
+    if (ended) return; // the camera stays off once the meeting ended
     Object.assign(prefs, change);
     savePrefs({ cameraId: prefs.cameraId, micId: prefs.micId, quality: prefs.quality });
     const old = stream;
@@ -254,6 +259,10 @@ async function renderBridge(ctx) {
     }
     if (!ack || left) return;
     if (!ack.ok) {
+      if (ack.error.code === "closed") {
+        meetingEnded();
+        return;
+      }
       showError(ack.error);
       if (FATAL.has(ack.error.code)) {
         setLink("bridge.link_offline");
@@ -267,10 +276,33 @@ async function renderBridge(ctx) {
     renderSite();
   }
 
+  // The meeting ended ("Bế mạc"): web closed our peer; stop rejoining, release the camera.
+  function meetingEnded() {
+    if (ended) return;
+    ended = true;
+    left = true;
+    clearTimeout(retryTimer);
+    clearTimeout(disconnectedTimer);
+    if (link) link.close();
+    if (stream) for (const track of stream.getTracks()) track.stop();
+    preview.srcObject = null;
+    errorBox.hidden = true;
+    rejoinBtn.hidden = true;
+    endedBox.hidden = false;
+    setLink("bridge.link_ended");
+    qualityBadge.hidden = true;
+    for (const control of [speakBtn, micBtn, camBtn, camera.input, mic.input, quality.input]) control.disabled = true;
+    ctx.root.querySelector(".bridge-page").classList.add("is-ended");
+  }
+
   // ---------------------------------------------------------------- conference + floor
   function renderSite() {
     const state = conf.state;
     if (!state) return;
+    if (state.ended) {
+      meetingEnded();
+      return;
+    }
     const mine = myUnitId != null ? state.sites.find((s) => s.unit_id === myUnitId) : null;
     siteName.textContent = mine ? mine.name : "";
     if (state.on_air) {
@@ -300,6 +332,8 @@ async function renderBridge(ctx) {
 
   function renderFloor(state) {
     if (state && state.meeting) title.textContent = state.meeting.title;
+    if (state && state.meeting && FINISHED.has(state.meeting.status)) meetingEnded();
+    if (ended) return;
     const mine = myRequest(state && state.speakers, user && user.id);
     speakBtn.disabled = !store.can("speaker.request");
     if (!mine) {
@@ -326,7 +360,7 @@ async function renderBridge(ctx) {
 
   // ---------------------------------------------------------------- stats
   async function statsTick() {
-    if (!link || !link.peerId) return;
+    if (ended || !link || !link.peerId) return;
     const numbers = await link.stats().catch(() => null);
     if (!numbers) return;
     qualityBadge.dataset.quality = numbers.quality || "none";
@@ -379,7 +413,12 @@ async function renderBridge(ctx) {
   });
   conf.start();
   await store.start();
+  if (ended) return; // opened after the meeting ended: no camera, no link
   await openDevices();
+  if (ended) {
+    if (stream) for (const track of stream.getTracks()) track.stop();
+    return;
+  }
   ready = true;
   await connect();
 }

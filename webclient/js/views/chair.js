@@ -16,6 +16,7 @@ import {
 import { createSlot, mountPanels } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { makeSortable, moved } from "../sortable.js";
+import { toast } from "../toast.js";
 import { renderAttendanceCard } from "./chair-attendance.js";
 import { createFloorCard } from "./chair-floor.js";
 import {
@@ -37,6 +38,15 @@ registerView("/meetings/:id/chair", renderChair, {
   layout: "shell",
   titleKey: "chair.title",
 });
+
+/** What "Bế mạc" closed (the meeting.end result), for the chair's toast. */
+function endedSummary(closed) {
+  const parts = [t("chair.ended_toast")];
+  if (closed.speaker_requests_closed) parts.push(t("chair.ended_floor", { count: closed.speaker_requests_closed }));
+  if (closed.polls_closed.length) parts.push(t("chair.ended_polls", { count: closed.polls_closed.length }));
+  if (closed.presenter_stopped) parts.push(t("chair.ended_presenter"));
+  return parts.join(" ");
+}
 
 async function renderChair(ctx) {
   const meetingId = Number(ctx.params.id);
@@ -162,7 +172,10 @@ async function renderChair(ctx) {
           labelKey: "chair.end_meeting",
           confirmKey: "chair.end_meeting_confirm",
           focusKey: "end",
-          onConfirm: (button) => runCommand("meeting.end", { meeting_id: meetingId }, { button, store }),
+          onConfirm: async (button) => {
+            const ack = await runCommand("meeting.end", { meeting_id: meetingId }, { button, store });
+            if (ack && ack.ok) toast(null, { text: endedSummary(ack.data), timeout: 12000 });
+          },
         }),
       );
     }
