@@ -73,6 +73,9 @@ CONFLICT_REASONS: dict[str, str] = {
     "ended": "The meeting has ended.",
     "already_started": "The meeting already started, ended or was cancelled.",
     "closed_meeting": "The meeting has ended or was cancelled.",
+    # `closed` (conference, poll and presenter commands once the meeting is over)
+    "meeting_ended": "`closed`: the meeting has ended (Bế mạc).",
+    "meeting_cancelled": "`closed`: the meeting was cancelled.",
     "same_item": "That item is already the current one.",
     "no_next": "There is no next item.",
     "no_previous": "There is no previous item.",
@@ -104,6 +107,8 @@ DETAIL_KEYS: dict[str, str] = {
     "text (not a code).",
     "node_code": "Video bridge errors: the media node's own code (`invalid_sdp`, "
     "`invalid_candidate`, `timeout`, …) behind the mapped code.",
+    "node_message": "Video bridge errors: the media node's own technical text (English, for "
+    "logs); `message` is the Vietnamese wording for users.",
     "id, current_version, annotation": "`version_conflict`: the annotation as it is now.",
 }
 

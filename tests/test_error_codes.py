@@ -116,7 +116,7 @@ def test_computed_codes_come_from_registered_tables() -> None:
     for node_code in (*NODE_CODES, "unavailable", "timeout", "something_new"):
         err = _app_error(NodeError(node_code, "x"))
         assert err.code in ERROR_CODES
-        assert err.details == {"node_code": node_code}
+        assert err.details == {"node_code": node_code, "node_message": "x"}
 
 
 def test_every_command_declares_registered_codes() -> None:

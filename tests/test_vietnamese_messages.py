@@ -66,6 +66,12 @@ REVIEWED = {
     ),
     # the first pydantic error, worded by meetings/validation_vi.py
     ("meetings/errors.py", "invalid_payload", "f'Dữ liệu không hợp lệ: {where} {detail}'.strip()"),
+    # the media node's codes worded in Vietnamese by a table with a fallback of its own
+    (
+        "meetings/media_bridge/conference.py",
+        "_app_error",
+        "NODE_MESSAGES.get(exc.code, NODE_MESSAGES['unavailable'])",
+    ),
     # Werkzeug's English descriptions replaced by the table (test_http_errors_are_vietnamese)
     (
         "meetings/app.py",
@@ -76,9 +82,7 @@ REVIEWED = {
 # Flagged in files other helpers are changing right now (issue 10): the media node's
 # English text passed through to users ("offer has no audio or video section"). The
 # `bridge` helper words these in Vietnamese; remove the entry when that is merged.
-PENDING_ELSEWHERE = {
-    ("meetings/media_bridge/conference.py", "_app_error", "messages.get(code, exc.message)"),
-}
+PENDING_ELSEWHERE: set[tuple[str, str, str]] = set()
 
 
 @dataclass(frozen=True)

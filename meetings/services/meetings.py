@@ -60,18 +60,13 @@ def ensure_open(meeting: Meeting) -> None:
         raise conflict("Cuộc họp đã kết thúc hoặc đã bị hủy.", "closed_meeting")
 
 
-FINISHED_MESSAGES = {
-    MeetingStatus.ENDED: "Cuộc họp đã kết thúc.",
-    MeetingStatus.CANCELLED: "Cuộc họp đã bị hủy.",
-}
-
-
 def ensure_live(meeting: Meeting) -> None:
     """Conference, poll and presenter commands on an ended (or cancelled) meeting answer
     `closed`: what the end closed (services/meeting_end.py) must not start again."""
-    message = FINISHED_MESSAGES.get(meeting.status)
-    if message is not None:
-        raise AppError("closed", message, {"reason": f"meeting_{meeting.status.value}"})
+    if meeting.status is MeetingStatus.ENDED:
+        raise AppError("closed", "Cuộc họp đã kết thúc.", {"reason": "meeting_ended"})
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise AppError("closed", "Cuộc họp đã bị hủy.", {"reason": "meeting_cancelled"})
 
 
 def participant_of(meeting_id: int, user_id: int) -> Participant | None:

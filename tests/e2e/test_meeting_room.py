@@ -89,6 +89,15 @@ def test_chair_drives_tablets_follow_floor_on_projector(
     chair.locator("[data-action=extend-5]").click()
     expect(tablet1.locator(".tablet-current .timer-of")).to_have_text("/ 35:00")
 
+    # A break during item 2, then "Tiếp tục", returns to item 2 (it jumped to item 3).
+    chair.locator("[data-action=break]").click()
+    expect(chair.locator(".room-current.is-break")).to_be_visible()
+    expect(chair.locator("[data-action=next]")).to_contain_text("Tiếp tục")
+    chair.locator("[data-action=next]").click()
+    for tablet in (tablet1, tablet2):
+        expect(current_title(tablet)).to_have_text(AGENDA[1][0])
+    expect(tablet1.locator(".tablet-current .timer-of")).to_have_text("/ 35:00")
+
     # Reorder by drag and drop ("Bế mạc" above item 3), then back with the accessible button.
     rows = chair.locator(".agenda-list .agenda-row")
     rows.nth(3).drag_to(rows.nth(2), target_position={"x": 40, "y": 4})

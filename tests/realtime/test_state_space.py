@@ -203,7 +203,7 @@ def test_every_role_in_every_state(walk: Walk, app: Any) -> None:
     w.send("chair", "conference.on_air", unit_id=room.commune_ids[0])
     w.send("bridge_operator", "conference.report", peer_id=_peer(w), rtt_ms=18.0, quality="good")
     w.wait_for("chair", lambda e: e["name"] == "conference.stats", "conference.stats")
-    w.state("conference on air", lambda s, snap: _on_air(snap, room.commune_ids[0]))
+    w.state("conference on air", lambda s, snap: _on_air(s, snap, room.commune_ids[0]))
 
     w.send("chair", "presenter.stop")
     w.send("chair", "meeting.end")
@@ -303,7 +303,12 @@ def _marks(snap: dict[str, Any], n: int) -> None:
     assert len(snap["shared_marks"]) == n
 
 
-def _on_air(snap: dict[str, Any], unit_id: int) -> None:
+def _on_air(screen: str, snap: dict[str, Any], unit_id: int) -> None:
+    # Only those who may join the conference follow it; the others get null.
+    if "conference.join" not in snap["meeting"]["my_permissions"]:
+        assert screen not in {"chair", "projector", "bridge_operator"}
+        assert snap["conference"] is None
+        return
     assert snap["conference"]["on_air"]["unit_id"] == unit_id
     assert snap["conference"]["recording"] is not None
 

@@ -252,7 +252,10 @@ async function renderChair(ctx) {
     }
 
     if (drive && running) {
-      const nextTarget = item ? null : agenda.items.find((i) => !i.elapsed_seconds && !i.started_at);
+      // On a break "Tiếp tục" returns to the interrupted item (agenda.resume); with no
+      // interrupted item (it was deleted meanwhile) it starts the first item never started.
+      const resumable = !item && agenda.paused_item_id != null;
+      const nextTarget = item || resumable ? null : agenda.items.find((i) => !i.elapsed_seconds && !i.started_at);
       const prev = h(
         "button",
         {
@@ -270,13 +273,15 @@ async function renderChair(ctx) {
         {
           type: "button",
           class: "btn btn-primary",
-          disabled: item ? index >= ids.length - 1 : !nextTarget,
+          disabled: item ? index >= ids.length - 1 : !resumable && !nextTarget,
           dataset: { focusKey: "next", action: "next" },
           on: {
             click: (e) =>
               item
                 ? runCommand("agenda.next", { meeting_id: meetingId }, { button: e.currentTarget, store })
-                : runCommand("agenda.jump", { meeting_id: meetingId, item_id: nextTarget.id }, { button: e.currentTarget, store }),
+                : resumable
+                  ? runCommand("agenda.resume", { meeting_id: meetingId }, { button: e.currentTarget, store })
+                  : runCommand("agenda.jump", { meeting_id: meetingId, item_id: nextTarget.id }, { button: e.currentTarget, store }),
           },
         },
         h("span", { i18n: item ? "chair.next" : "chair.resume" }),
