@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .ingest import _Worker
+from .ingest import START_TIMEOUT, WorkerStartTimeout, _Worker
 from .storage import check_sha256
 from .watermark import Mark
 
@@ -76,13 +76,15 @@ class PagePool:
         workers: int | None = None,
         *,
         timeout: float = 30.0,
+        start_timeout: float = START_TIMEOUT,
         memory_limit: int = 2 << 30,
         max_jobs_per_worker: int = 5000,
         python: str = sys.executable,
         module: str = "meetings.documents._page_worker",
     ) -> None:
         self.workers = workers or min(max(os.cpu_count() or 1, 1), 4)
-        self.timeout = timeout
+        self.timeout = timeout  # per job, counted from the worker being ready
+        self.start_timeout = start_timeout
         self.memory_limit = memory_limit
         self.max_jobs_per_worker = max_jobs_per_worker
         self.python = python
@@ -103,7 +105,7 @@ class PagePool:
     # ------------------------------------------------------------------ workers
 
     def _spawn(self) -> _Worker:
-        w = _Worker(self.python, self.memory_limit, self.module)
+        w = _Worker(self.python, self.memory_limit, self.module, self.start_timeout)
         with self._lock:
             self._all.add(w)
         return w
@@ -166,6 +168,8 @@ class PagePool:
                     self._storing[job.render] = stored
         except TimeoutError:
             raise E.DocumentError(E.UNREADABLE, "page timed out") from None
+        except WorkerStartTimeout:
+            raise E.DocumentError(E.UNREADABLE, "page worker did not start") from None
         except (EOFError, OSError, ValueError):
             with contextlib.suppress(Exception):
                 w.proc.wait(timeout=1.0)
