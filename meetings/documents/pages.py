@@ -271,12 +271,13 @@ class PagePool:
 
 
 class MarkedStore:
-    """Per-person copies of page images on disk, bounded in bytes and age.
+    """Per-person copies of page images and PDFs on disk, bounded in bytes and age.
 
-    `root/ab/<sha256>/p<i>-w<w>-<key>.png`, where `key` names the person and the mark (the
-    caller derives it from the personal ETag and the day), so one person's file can never
-    be another's. A sweep every `sweep_every` new files removes files older than
-    `max_age` seconds, then the oldest until the total is under 80% of `max_bytes`.
+    `root/ab/<sha256>/p<i>-w<w>-<key>.png` and `.../d-<key>.pdf`, where `key` names the
+    person and the mark (the caller derives it from the personal ETag or the mark, and
+    the day), so one person's file can never be another's. A sweep every `sweep_every`
+    new files removes files older than `max_age` seconds, then the oldest until the total
+    is under 80% of `max_bytes`.
     """
 
     def __init__(
@@ -301,6 +302,13 @@ class MarkedStore:
         if not (key.isalnum() and key.isascii()) or not isinstance(index, int) or index < 0:
             raise ValueError("bad marked-image key")
         return self.root / sha256[:2] / sha256 / f"p{index}-w{int(width)}-{key}.png"
+
+    def pdf_path_for(self, sha256: str, key: str) -> Path:
+        """A person's marked PDF copy of the document (same budget and sweep as pages)."""
+        check_sha256(sha256)
+        if not (key.isalnum() and key.isascii()):
+            raise ValueError("bad marked-copy key")
+        return self.root / sha256[:2] / sha256 / f"d-{key}.pdf"
 
     def added(self) -> None:
         """Count a new file; every `sweep_every`, sweep in a background thread."""

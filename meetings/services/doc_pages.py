@@ -33,6 +33,7 @@ from meetings.documents import render
 from meetings.documents.errors import DocumentError
 from meetings.documents.pages import PageJob, default_page_pool
 from meetings.documents.search import find_word_hits
+from meetings.documents.storage import atomic_write
 from meetings.documents.watermark import Mark, default_watermarker
 from meetings.errors import not_found
 from meetings.models import Document, DocumentAccessLog, User
@@ -273,12 +274,37 @@ def words(files: DocFiles, doc: Document, index: int, query: str | None = None) 
 
 
 def download(files: DocFiles, doc: Document, user: User) -> bytes:
+    """The PDF as `user` may take it away: marked with their name unless public.
+
+    Marking 300 pages takes seconds, so the marked copy is kept per person, document
+    content and day (MarkedStore, like page images): a second download that day, or the
+    annotated export, reuses it. The key holds the content's digest (a new version is a
+    new file) and the mark's text (a new name or unit is a new copy).
+    """
     if doc.sensitivity is Sensitivity.CONFIDENTIAL:
         raise DocError("download_forbidden", "Tài liệu mật: chỉ được xem, không được tải về.")
     path = files.pdf(doc.sha256)
     if not marked(doc):
         return path.read_bytes()
-    return default_watermarker().mark_pdf(path, mark_for(user))
+    now = datetime.now(UTC)
+    mark = mark_for(user, now)
+    copy = files.marked.pdf_path_for(doc.sha256, _copy_key(doc.sha256, user.id, mark, now))
+    with contextlib.suppress(FileNotFoundError):
+        return copy.read_bytes()
+    data = default_watermarker().mark_pdf(path, mark)
+    try:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(copy, data)
+        files.marked.added()
+    except OSError as e:  # a full disk costs the next download time, not this one
+        log.warning("marked copy not kept: %s", e)
+    return data
+
+
+def _copy_key(sha256: str, user_id: int, mark: Mark, at: datetime) -> str:
+    day = at.astimezone(VN).date().isoformat()
+    key = f"{MARK_VERSION}|{sha256}|{user_id}|{mark.name}|{mark.unit}|{day}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def log_access(doc_id: int, user_id: int, page: int, action: str) -> None:

@@ -6,15 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pymupdf
+import pytest
 from sqlalchemy import select
 
 from meetings.db import db
 from meetings.documents.render import RenderCache
-from meetings.models import DocumentAccessLog
+from meetings.documents.watermark import Mark, Watermarker
+from meetings.models import DocumentAccessLog, User
 from tests.conftest import csrf_token
 from tests.realtime.room import Room
 
-from .conftest import upload
+from .conftest import upload, write_vietnamese_pdf
 
 FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
 
@@ -110,6 +112,67 @@ def test_download_carries_the_name_and_confidential_refuses(
         )
         db.remove()
     assert logged == 1
+
+
+def test_marked_download_is_kept_per_person_and_mark(
+    app: Any, login_as: Any, room: Room, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Marking every page takes seconds on a long document: a person's second download
+    # (and their annotated export) reuses their copy; another person gets their own.
+    calls: list[str] = []
+    real = Watermarker.mark_pdf
+
+    def counting(self: Watermarker, src: Any, mark: Mark) -> bytes:
+        calls.append(mark.name)
+        return real(self, src, mark)
+
+    monkeypatch.setattr(Watermarker, "mark_pdf", counting)
+    doc_id = _doc(
+        login_as, room, write_vietnamese_pdf(tmp_path / "v.pdf", 4), sensitivity="internal"
+    )
+    d1, d2 = login_as("delegate01"), login_as("delegate02")
+    first = d1.get(f"/api/documents/{doc_id}/download")
+    again = d1.get(f"/api/documents/{doc_id}/download")
+    assert first.status_code == again.status_code == 200
+    assert calls == ["Lê Văn An"] and again.data == first.data
+    for page in pymupdf.open(stream=again.data, filetype="pdf"):
+        assert "Lê Văn An" in page.get_text(flags=FLAGS)
+    other = d2.get(f"/api/documents/{doc_id}/download")
+    other_text = pymupdf.open(stream=other.data, filetype="pdf")[0].get_text(flags=FLAGS)
+    assert len(calls) == 2 and "Lê Văn An" not in other_text and calls[1] in other_text
+    export = d1.get(f"/api/meetings/{room.meeting_id}/documents/{doc_id}/annotated.pdf")
+    assert export.status_code == 200 and len(calls) == 2  # the export reused d1's copy
+    # A new name is a new mark: the old copy is not served.
+    _rename(app, room.users["delegate01"], "Lê Văn Bình")
+    try:
+        renamed = d1.get(f"/api/documents/{doc_id}/download")
+    finally:
+        _rename(app, room.users["delegate01"], "Lê Văn An")
+    text = pymupdf.open(stream=renamed.data, filetype="pdf")[0].get_text(flags=FLAGS)
+    assert len(calls) == 3 and "Lê Văn Bình" in text
+
+
+def _rename(app: Any, user_id: int, full_name: str) -> None:
+    with app.app_context():
+        user = db.get(User, user_id)
+        assert user is not None
+        user.full_name = full_name
+        db.commit()
+        db.remove()
+
+
+def test_marked_download_of_a_new_version_is_marked_again(
+    login_as: Any, room: Room, tmp_path: Path
+) -> None:
+    pdf = write_vietnamese_pdf(tmp_path / "a.pdf", 2)
+    first = _doc(login_as, room, pdf, sensitivity="internal")
+    d = login_as("delegate01")
+    old = pymupdf.open(stream=d.get(f"/api/documents/{first}/download").data, filetype="pdf")
+    newer_pdf = write_vietnamese_pdf(tmp_path / "b.pdf", 3, title="Bản sửa")
+    newer = _doc(login_as, room, newer_pdf, sensitivity="internal", replaces_id=first)
+    new = pymupdf.open(stream=d.get(f"/api/documents/{newer}/download").data, filetype="pdf")
+    assert (old.page_count, new.page_count) == (2, 3)
+    assert "Lê Văn An" in new[2].get_text(flags=FLAGS)
 
 
 def test_access_other_meeting_and_restrictions(
