@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from meetings.db import db
 from meetings.documents.render import RenderCache
 from meetings.documents.watermark import Mark, Watermarker
-from meetings.models import DocumentAccessLog, User
+from meetings.models import DocumentAccessLog, Meeting, User
+from meetings.services import doc_pages
 from tests.conftest import csrf_token
 from tests.realtime.room import Room
 
@@ -68,6 +70,47 @@ def test_page_image_is_marked_per_person_and_cached(
     thumb = d1.get(f"/api/documents/{doc_id}/pages/2/thumb.png")
     assert thumb.status_code == 200 and pymupdf.Pixmap(thumb.data).width == 160
     assert d1.get(f"/api/documents/{doc_id}/pages/3.png").status_code == 404
+
+
+def test_projector_is_marked_with_the_room_and_meeting(
+    app: Any, login_as: Any, room: Room, vi_pdf: Path
+) -> None:
+    # The chair opens the projector in their own session: the wall must not show the
+    # chair's personal name, but the room and the meeting.
+    doc_id = _doc(login_as, room, vi_pdf, sensitivity="internal")
+    chair, secretary = login_as("chair"), login_as("secretary")
+    url = f"/api/documents/{doc_id}/pages/0.png?w=1000"
+    personal = chair.get(url)
+    wall = chair.get(url + "&screen=projector")
+    wall2 = secretary.get(url + "&screen=projector")  # another organiser, same room mark
+    assert personal.status_code == wall.status_code == wall2.status_code == 200
+    assert wall.headers["ETag"] != personal.headers["ETag"]
+    assert wall2.headers["ETag"] == wall.headers["ETag"] and wall2.data == wall.data
+    again = chair.get(url + "&screen=projector", headers={"If-None-Match": wall.headers["ETag"]})
+    assert again.status_code == 304
+    # The pixels are the shared render with the room's mark, made at some minute of the run.
+    with app.app_context():
+        meeting = db.get(Meeting, room.meeting_id)
+        assert meeting is not None
+        name, unit = doc_pages.projector_mark(meeting)
+        db.remove()
+    assert name.startswith("Màn chiếu") and unit == meeting.title
+    plain = RenderCache(app.config["APP_CONFIG"].documents_dir / "renders").path_for(
+        _sha(app, doc_id), 0, 1000, "png"
+    )
+    now = datetime.now(UTC)
+    expected = [
+        Watermarker().mark_image(
+            plain.read_bytes(),
+            Mark(name, unit, t.astimezone(doc_pages.VN).strftime("%d/%m/%Y %H:%M")),
+        )
+        for t in (now, now - timedelta(minutes=1), now - timedelta(minutes=2))
+    ]
+    assert any(_differs(wall.data, e) == 0 for e in expected)
+    # A delegate may not put the room's mark on their own tablet.
+    denied = login_as("delegate01").get(url + "&screen=projector")
+    assert denied.status_code == 403 and denied.get_json()["error"]["code"] == "permission_denied"
+    assert login_as("delegate01").get(url + "&screen=wall").status_code == 400
 
 
 def _sha(app: Any, doc_id: int) -> str:
