@@ -148,7 +148,8 @@ async def connect(url: str, user_id: int, handlers: dict[str, Any]) -> Any:
     sio = socketio.AsyncClient(reconnection=False)
     for name, fn in handlers.items():
         sio.on(name, fn)
-    await sio.connect(url, headers={"Cookie": session_cookie(user_id)}, transports=["websocket"])
+    await sio.connect(url, headers={"Cookie": session_cookie(user_id)}, transports=["websocket"],
+                      wait_timeout=30)  # the 1 s default fails on a loaded machine  # fmt: skip
     return sio
 
 
