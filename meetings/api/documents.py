@@ -81,6 +81,8 @@ class SearchQuery(Strict):
 class ImageQuery(Strict):
     # Client asks element width x devicePixelRatio; the server snaps to its 100 px step.
     w: Annotated[int, Field(ge=1, le=10000)] = 1200
+    # The room's projector: marked with the room and meeting, not the person (meeting.edit).
+    screen: Literal["projector"] | None = None
 
 
 class WordsQuery(Strict):
@@ -354,10 +356,10 @@ def _not_modified(etag: str) -> Response | None:
 def page_image(path: PagePath, query: ImageQuery, doc: Document) -> Response:
     """Page `index` (0-based) as PNG, `w` px wide (snapped to 100 px, 200..3000), marked."""
     me = _me()
-    cached = _not_modified(doc_pages.page_etag(doc, me, path.index, query.w))
+    cached = _not_modified(doc_pages.page_etag(doc, me, path.index, query.w, query.screen))
     if cached is not None:
         return cached
-    image = doc_pages.page_image(_files(), doc, me, path.index, query.w)
+    image = doc_pages.page_image(_files(), doc, me, path.index, query.w, query.screen)
     doc_pages.log_access(doc.id, me.id, path.index, "view")
     return _image_response(image)
 

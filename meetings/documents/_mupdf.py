@@ -1,11 +1,23 @@
-"""PyMuPDF, typed as Any in one place.
+"""PyMuPDF, typed as Any in one place, and imported on first use.
 
 PyMuPDF ships partial annotations (many functions untyped), which `mypy --strict`
 rejects at every call; this package uses it through this one name instead.
+
+Importing it costs a process about 140 MB of resident memory (MuPDF and its bindings are
+loaded and relocated). The web process renders nothing itself (page workers do), so it
+pays that only when a document operation runs in-process (downloads, thumbnail marks,
+word boxes), not for serving meetings.
 """
 
+import importlib
 from typing import Any
 
-import pymupdf as _pymupdf
 
-pymupdf: Any = _pymupdf
+class _OnFirstUse:
+    def __getattr__(self, name: str) -> Any:
+        module = importlib.import_module("pymupdf")
+        globals()["pymupdf"] = module  # later `from ._mupdf import pymupdf` get the module
+        return getattr(module, name)
+
+
+pymupdf: Any = _OnFirstUse()

@@ -66,9 +66,20 @@ class IngestResult:
         return [p.text for p in self.pages]
 
 
+START_TIMEOUT = 120.0  # seconds for a worker to start (Python + PyMuPDF import)
+
+
+class WorkerStartTimeout(Exception):
+    """A worker process did not say "ready" within its start-up time."""
+
+
 class _Worker:
     def __init__(
-        self, python: str, memory_limit: int, module: str = "meetings.documents._worker"
+        self,
+        python: str,
+        memory_limit: int,
+        module: str = "meetings.documents._worker",
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
@@ -84,11 +95,29 @@ class _Worker:
         assert self.proc.stdout is not None and self.proc.stdin is not None
         self.reader = FrameReader(self.proc.stdout.fileno())
         self.jobs = 0
+        self.start_deadline = time.monotonic() + start_timeout
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Wait for the worker's "ready" frame before a job's clock starts.
+
+        Start-up takes seconds on a loaded machine; counted in a job's timeout, it made a
+        crash in the first job look like a timeout. EOFError if the worker died starting.
+        """
+        while not self.ready:
+            try:
+                msg = self.reader.read(self.start_deadline)
+            except TimeoutError:
+                raise WorkerStartTimeout from None
+            if msg is None:
+                raise EOFError
+            self.ready = msg.get("type") == "ready"
 
     def run(
         self, job: dict[str, Any], timeout: float, stall: float, progress: Progress | None
     ) -> dict[str, Any]:
         assert self.proc.stdin is not None
+        self.wait_ready()
         self.jobs += 1
         write_frame(self.proc.stdin, job)  # type: ignore[arg-type]
         deadline = time.monotonic() + timeout
@@ -191,6 +220,8 @@ class IngestPool:
             ok = True
         except TimeoutError:
             raise E.DocumentError(E.UNREADABLE, "processing timed out") from None
+        except WorkerStartTimeout:
+            raise E.DocumentError(E.UNREADABLE, "worker did not start") from None
         except (EOFError, OSError, ValueError):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 w.proc.wait(timeout=1.0)

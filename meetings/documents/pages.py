@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .ingest import _Worker
+from .ingest import START_TIMEOUT, WorkerStartTimeout, _Worker
 from .storage import check_sha256
 from .watermark import Mark
 
@@ -76,13 +76,15 @@ class PagePool:
         workers: int | None = None,
         *,
         timeout: float = 30.0,
+        start_timeout: float = START_TIMEOUT,
         memory_limit: int = 2 << 30,
         max_jobs_per_worker: int = 5000,
         python: str = sys.executable,
         module: str = "meetings.documents._page_worker",
     ) -> None:
         self.workers = workers or min(max(os.cpu_count() or 1, 1), 4)
-        self.timeout = timeout
+        self.timeout = timeout  # per job, counted from the worker being ready
+        self.start_timeout = start_timeout
         self.memory_limit = memory_limit
         self.max_jobs_per_worker = max_jobs_per_worker
         self.python = python
@@ -103,7 +105,7 @@ class PagePool:
     # ------------------------------------------------------------------ workers
 
     def _spawn(self) -> _Worker:
-        w = _Worker(self.python, self.memory_limit, self.module)
+        w = _Worker(self.python, self.memory_limit, self.module, self.start_timeout)
         with self._lock:
             self._all.add(w)
         return w
@@ -166,6 +168,8 @@ class PagePool:
                     self._storing[job.render] = stored
         except TimeoutError:
             raise E.DocumentError(E.UNREADABLE, "page timed out") from None
+        except WorkerStartTimeout:
+            raise E.DocumentError(E.UNREADABLE, "page worker did not start") from None
         except (EOFError, OSError, ValueError):
             with contextlib.suppress(Exception):
                 w.proc.wait(timeout=1.0)
@@ -267,12 +271,13 @@ class PagePool:
 
 
 class MarkedStore:
-    """Per-person copies of page images on disk, bounded in bytes and age.
+    """Per-person copies of page images and PDFs on disk, bounded in bytes and age.
 
-    `root/ab/<sha256>/p<i>-w<w>-<key>.png`, where `key` names the person and the mark (the
-    caller derives it from the personal ETag and the day), so one person's file can never
-    be another's. A sweep every `sweep_every` new files removes files older than
-    `max_age` seconds, then the oldest until the total is under 80% of `max_bytes`.
+    `root/ab/<sha256>/p<i>-w<w>-<key>.png` and `.../d-<key>.pdf`, where `key` names the
+    person and the mark (the caller derives it from the personal ETag or the mark, and
+    the day), so one person's file can never be another's. A sweep every `sweep_every`
+    new files removes files older than `max_age` seconds, then the oldest until the total
+    is under 80% of `max_bytes`.
     """
 
     def __init__(
@@ -297,6 +302,13 @@ class MarkedStore:
         if not (key.isalnum() and key.isascii()) or not isinstance(index, int) or index < 0:
             raise ValueError("bad marked-image key")
         return self.root / sha256[:2] / sha256 / f"p{index}-w{int(width)}-{key}.png"
+
+    def pdf_path_for(self, sha256: str, key: str) -> Path:
+        """A person's marked PDF copy of the document (same budget and sweep as pages)."""
+        check_sha256(sha256)
+        if not (key.isalnum() and key.isascii()):
+            raise ValueError("bad marked-copy key")
+        return self.root / sha256[:2] / sha256 / f"d-{key}.pdf"
 
     def added(self) -> None:
         """Count a new file; every `sweep_every`, sweep in a background thread."""

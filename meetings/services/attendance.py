@@ -30,11 +30,6 @@ from meetings.services.meetings import ensure_open, iso, lock_meeting, now
 from meetings.services.quorum import check as check_quorum
 
 
-def _statuses(meeting_id: int) -> dict[int, Attendance]:
-    rows = db.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id))
-    return {row.user_id: row for row in rows}
-
-
 def _connected_units(meeting_id: int) -> set[int]:
     return set(
         db.scalars(
@@ -116,33 +111,44 @@ def _bridge_tree(meeting_id: int) -> dict[str, Any]:
 
 
 def attendance_state(meeting: Meeting) -> dict[str, Any]:
+    # Columns, not ORM objects: every join builds this for hundreds of people.
     rows = db.execute(
-        select(Participant, User)
+        select(
+            User.id,
+            User.full_name,
+            Participant.role,
+            Attendance.status,
+            Attendance.source,
+            Attendance.updated_at,
+        )
         .join(User, User.id == Participant.user_id)
+        .outerjoin(
+            Attendance,
+            (Attendance.meeting_id == Participant.meeting_id)
+            & (Attendance.user_id == Participant.user_id),
+        )
         .where(Participant.meeting_id == meeting.id)
         .order_by(Participant.id)
     ).all()
-    statuses = _statuses(meeting.id)
     bridged = set(
         db.scalars(select(BridgePresence.user_id).where(BridgePresence.meeting_id == meeting.id))
     )
     people = []
     counts = {"present": 0, "absent": 0, "excused": 0, "unknown": 0}
-    for participant, user in rows:
-        row = statuses.get(user.id)
-        status = row.status.value if row else None
-        if participant.role is MeetingRole.BRIDGE_OPERATOR:
-            status = "present" if user.id in bridged else status
+    for user_id, full_name, role, marked, source, updated_at in rows:
+        status = marked.value if marked is not None else None
+        if role is MeetingRole.BRIDGE_OPERATOR:
+            status = "present" if user_id in bridged else status
         else:
             counts[status or "unknown"] += 1
         people.append(
             {
-                "user_id": user.id,
-                "full_name": user.full_name,
-                "role": participant.role.value,
+                "user_id": user_id,
+                "full_name": full_name,
+                "role": role.value,
                 "status": status,
-                "source": row.source if row else None,
-                "updated_at": iso(row.updated_at) if row else None,
+                "source": source if marked is not None else None,
+                "updated_at": iso(updated_at) if marked is not None else None,
             }
         )
     return {

@@ -33,10 +33,12 @@ from meetings.documents import render
 from meetings.documents.errors import DocumentError
 from meetings.documents.pages import PageJob, default_page_pool
 from meetings.documents.search import find_word_hits
+from meetings.documents.storage import atomic_write
 from meetings.documents.watermark import Mark, default_watermarker
 from meetings.errors import not_found
-from meetings.models import Document, DocumentAccessLog, User
+from meetings.models import Document, DocumentAccessLog, Meeting, User
 from meetings.models.documents import Sensitivity
+from meetings.permissions import Perm, authorize
 from meetings.services.doc_files import DocError, DocFiles, from_document_error
 
 log = logging.getLogger(__name__)
@@ -78,10 +80,14 @@ def _check_index(doc: Document, index: int) -> None:
         raise not_found("Không có trang này.")
 
 
-def page_etag(doc: Document, user: User, index: int, width: int) -> str:
+def page_etag(doc: Document, user: User, index: int, width: int, screen: str | None = None) -> str:
     """The ETag a page response will carry, without rendering (for If-None-Match)."""
     w = render.snap_width(width)
-    return personal_etag(render.etag_for(doc.sha256, index, w, "png"), user, doc)
+    base = render.etag_for(doc.sha256, index, w, "png")
+    if screen is None or not marked(doc):
+        return personal_etag(base, user, doc)
+    viewer = _viewer(doc, user, w, screen)
+    return _personal_etag(base, viewer.user_id, viewer.full_name, viewer.unit)
 
 
 @dataclass(frozen=True)
@@ -145,11 +151,37 @@ def warm_up() -> None:
         _prewarmer.start(max(1, default_page_pool().workers - 1))
 
 
-def page_image(files: DocFiles, doc: Document, user: User, index: int, width: int) -> Image:
-    _check_index(doc, index)
+PROJECTOR = "projector"
+_PROJECTOR_ID = 0  # no user has id 0: the room's screen, one per meeting
+
+
+def _viewer(doc: Document, user: User, width: int, screen: str | None) -> _Viewer:
+    """Whose mark the image carries: the person's own, or, for the projector, the room's.
+
+    The wall screen is opened by whoever runs the meeting, in their own session; marked
+    with their personal name it would tell the room the wrong thing. Only those who run
+    the meeting (meeting.edit) may ask for the room's mark.
+    """
+    if screen == PROJECTOR:
+        meeting = authorize(user, Perm.MEETING_EDIT, doc.meeting_id)
+        assert meeting is not None
+        name, unit = projector_mark(meeting)
+        return _Viewer(_PROJECTOR_ID, name, unit, width, time.monotonic(), doc.id)
     unit = user.unit.name if user.unit else ""
+    return _Viewer(user.id, user.full_name, unit, width, time.monotonic(), doc.id)
+
+
+def projector_mark(meeting: Meeting) -> tuple[str, str]:
+    """(name, unit) of the projector's mark: the room, and the meeting's title."""
+    return " ".join(filter(None, ["Màn chiếu", meeting.room.strip()])), meeting.title
+
+
+def page_image(
+    files: DocFiles, doc: Document, user: User, index: int, width: int, screen: str | None = None
+) -> Image:
+    _check_index(doc, index)
     w = render.snap_width(width)
-    viewer = _Viewer(user.id, user.full_name, unit, w, time.monotonic(), doc.id)
+    viewer = _viewer(doc, user, w, screen)
     _prewarmer.seen(files, doc.meeting_id, viewer)
     job, etag = _page_job(files, doc, viewer, index, datetime.now(UTC))
     return Image(_make(files, job), etag, render.CONTENT_TYPES["png"])
@@ -273,12 +305,37 @@ def words(files: DocFiles, doc: Document, index: int, query: str | None = None) 
 
 
 def download(files: DocFiles, doc: Document, user: User) -> bytes:
+    """The PDF as `user` may take it away: marked with their name unless public.
+
+    Marking 300 pages takes seconds, so the marked copy is kept per person, document
+    content and day (MarkedStore, like page images): a second download that day, or the
+    annotated export, reuses it. The key holds the content's digest (a new version is a
+    new file) and the mark's text (a new name or unit is a new copy).
+    """
     if doc.sensitivity is Sensitivity.CONFIDENTIAL:
         raise DocError("download_forbidden", "Tài liệu mật: chỉ được xem, không được tải về.")
     path = files.pdf(doc.sha256)
     if not marked(doc):
         return path.read_bytes()
-    return default_watermarker().mark_pdf(path, mark_for(user))
+    now = datetime.now(UTC)
+    mark = mark_for(user, now)
+    copy = files.marked.pdf_path_for(doc.sha256, _copy_key(doc.sha256, user.id, mark, now))
+    with contextlib.suppress(FileNotFoundError):
+        return copy.read_bytes()
+    data = default_watermarker().mark_pdf(path, mark)
+    try:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(copy, data)
+        files.marked.added()
+    except OSError as e:  # a full disk costs the next download time, not this one
+        log.warning("marked copy not kept: %s", e)
+    return data
+
+
+def _copy_key(sha256: str, user_id: int, mark: Mark, at: datetime) -> str:
+    day = at.astimezone(VN).date().isoformat()
+    key = f"{MARK_VERSION}|{sha256}|{user_id}|{mark.name}|{mark.unit}|{day}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def log_access(doc_id: int, user_id: int, page: int, action: str) -> None:

@@ -307,10 +307,13 @@ def main() -> int:
         "errors": len(one.errors),
         "cpu_pct": one.cpu_pct,
         "rss_mb": one.rss_mb,
+        "peak_rss_mb": one.rss_mb,  # the server's peak during the run (same as rss_mb)
+        "join_all_s": round(one.connect_s, 2),  # every tablet connected and joined
         "p50_ms_two_workers": two.pct(50) if two else None,
         "p99_ms_two_workers": two.pct(99) if two else None,
         "errors_two_workers": len(two.errors) if two else None,
         "rss_mb_two_workers": two.rss_mb if two else None,
+        "join_all_s_two_workers": round(two.connect_s, 2) if two else None,
     }
     print(json.dumps(figures))
     return 0

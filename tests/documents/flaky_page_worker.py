@@ -1,5 +1,8 @@
 """A page worker that misbehaves on purpose (for tests): page 1 kills the process as a
-MuPDF crash would, page 2 hangs; other pages are served by the real worker."""
+MuPDF crash would, page 2 hangs; other pages are served by the real worker.
+
+FLAKY_WORKER_START_DELAY (seconds, in the environment) delays start-up as a loaded
+machine does (Python and PyMuPDF take seconds to import there)."""
 
 from __future__ import annotations
 
@@ -21,5 +24,6 @@ class FlakyWorker(_page_worker.PageWorker):
 
 
 if __name__ == "__main__":
+    time.sleep(float(os.environ.get("FLAKY_WORKER_START_DELAY", "0")))
     _page_worker.PageWorker = FlakyWorker  # type: ignore[misc]
     sys.exit(_page_worker.main())

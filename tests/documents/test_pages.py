@@ -85,6 +85,37 @@ def test_same_file_requested_at_once_is_one_job(page_pool: PagePool, tmp_path: P
     assert page_pool.jobs - before == 1
 
 
+def test_slow_worker_start_is_not_counted_as_the_jobs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a loaded machine a worker takes seconds to start. The job's clock starts when
+    # the worker is ready, so a crash in the first job is a crash, not a timeout.
+    monkeypatch.setenv("FLAKY_WORKER_START_DELAY", "2")
+    pdf = write_vietnamese_pdf(tmp_path / "v.pdf", 3)
+    with PagePool(1, timeout=1, module="tests.documents.flaky_page_worker") as flaky:
+        with pytest.raises(DocumentError) as crash:
+            flaky.page(_job(tmp_path, pdf, 1, NHUNG))
+        assert "died" in crash.value.message
+        with pytest.raises(DocumentError) as hang:  # the replacement starts slowly too
+            flaky.page(_job(tmp_path, pdf, 2, NHUNG))
+        assert "timed out" in hang.value.message
+        flaky.timeout = 60  # short only where a timeout is the expected outcome
+        assert flaky.page(_job(tmp_path, pdf, 0, NHUNG)).is_file()
+
+
+def test_worker_that_never_starts_is_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLAKY_WORKER_START_DELAY", "3600")
+    pdf = write_vietnamese_pdf(tmp_path / "v.pdf", 1)
+    module = "tests.documents.flaky_page_worker"
+    with PagePool(1, timeout=30, start_timeout=1, module=module) as stuck:
+        with pytest.raises(DocumentError) as err:
+            stuck.page(_job(tmp_path, pdf, 0, NHUNG))
+        assert err.value.code == "unreadable" and "did not start" in err.value.message
+        assert stuck.replaced == 1
+
+
 def test_worker_crash_and_hang_cost_one_request(tmp_path: Path) -> None:
     pdf = write_vietnamese_pdf(tmp_path / "v.pdf", 3)
     with PagePool(1, timeout=3, module="tests.documents.flaky_page_worker") as flaky:
@@ -95,6 +126,7 @@ def test_worker_crash_and_hang_cost_one_request(tmp_path: Path) -> None:
             flaky.page(_job(tmp_path, pdf, 2, NHUNG))
         assert hang.value.code == "unreadable" and "timed out" in hang.value.message
         assert flaky.replaced == 2 and flaky.alive() == 1
+        flaky.timeout = 60  # short only where a timeout is the expected outcome
         assert flaky.page(_job(tmp_path, pdf, 0, NHUNG)).is_file()  # the pool recovered
         # Nothing half-written is left for the failed pages.
         assert not _job(tmp_path, pdf, 1, NHUNG).target.exists()

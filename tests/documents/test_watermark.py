@@ -67,3 +67,46 @@ def test_watermarked_pdf_text_names_the_person(tmp_path: Path) -> None:
         assert hits
         box = hits[0] * page.rotation_matrix
         assert box.y0 > page.rect.height * 0.9
+
+
+def _xobject_names(doc: pymupdf.Document, resources_xref: int) -> list[str]:
+    kind, value = doc.xref_get_key(resources_xref, "XObject")
+    assert kind == "dict", (kind, value)
+    return [part.split()[0] for part in value.strip("<>").split("/")[1:]]
+
+
+def test_pages_sharing_resources_share_one_placed_mark(tmp_path: Path) -> None:
+    # Pages sharing one /Resources (as most saved files do) must not each add their own
+    # overlay name to it: every later page would scan them all (quadratic, 5 s at 300).
+    src = pymupdf.open(write_vietnamese_pdf(tmp_path / "v.pdf", 40))
+    src[5].set_rotation(90)  # another geometry: its own placement
+    src.save(tmp_path / "shared.pdf", garbage=3)
+    doc = pymupdf.open(tmp_path / "shared.pdf")
+    shared = int(doc.xref_get_key(doc[0].xref, "Resources")[1].split()[0])
+    assert {doc.xref_get_key(p.xref, "Resources")[1] for p in doc} == {f"{shared} 0 R"}
+    # Page 7 has resources of its own where the first overlay's name means something else.
+    other = doc.get_new_xref()
+    doc.update_object(other, "<</Type/XObject/Subtype/Form/BBox[0 0 1 1]>>")
+    doc.update_stream(other, b"")
+    own = doc.get_new_xref()
+    doc.update_object(
+        own, doc.xref_object(shared, compressed=True)[:-2] + f"/XObject<</fzFrm0 {other} 0 R>>>>"
+    )
+    doc.xref_set_key(doc[7].xref, "Resources", f"{own} 0 R")
+    doc.save(tmp_path / "mixed.pdf")
+
+    out = pymupdf.open(stream=mark_pdf(tmp_path / "mixed.pdf", NHUNG), filetype="pdf")
+    for page in out:
+        text = unicodedata.normalize("NFC", page.get_text())
+        assert "Tài liệu cấp cho Nguyễn Thị Hồng Nhung" in text, page.number
+        assert "QUYẾT ĐỊNH" in text
+    shared_out = int(out.xref_get_key(out[0].xref, "Resources")[1].split()[0])
+    assert len(_xobject_names(out, shared_out)) == 2  # one per geometry, not one per page
+    own_out = int(out.xref_get_key(out[7].xref, "Resources")[1].split()[0])
+    names = _xobject_names(out, own_out)
+    assert len(names) == 2 and "fzFrm0" in names  # the page's own form is kept
+    # Page 7 still draws its own fzFrm0, and the mark under another name.
+    assert (
+        out.xref_get_key(own_out, "XObject/fzFrm0")[1]
+        != out.xref_get_key(shared_out, "XObject/fzFrm0")[1]
+    )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pymupdf
+import pytest
 from sqlalchemy import select
 
 from meetings.db import db
 from meetings.documents.render import RenderCache
-from meetings.models import DocumentAccessLog
+from meetings.documents.watermark import Mark, Watermarker
+from meetings.models import DocumentAccessLog, Meeting, User
+from meetings.services import doc_pages
 from tests.conftest import csrf_token
 from tests.realtime.room import Room
 
-from .conftest import upload
+from .conftest import upload, write_vietnamese_pdf
 
 FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
 
@@ -68,6 +72,47 @@ def test_page_image_is_marked_per_person_and_cached(
     assert d1.get(f"/api/documents/{doc_id}/pages/3.png").status_code == 404
 
 
+def test_projector_is_marked_with_the_room_and_meeting(
+    app: Any, login_as: Any, room: Room, vi_pdf: Path
+) -> None:
+    # The chair opens the projector in their own session: the wall must not show the
+    # chair's personal name, but the room and the meeting.
+    doc_id = _doc(login_as, room, vi_pdf, sensitivity="internal")
+    chair, secretary = login_as("chair"), login_as("secretary")
+    url = f"/api/documents/{doc_id}/pages/0.png?w=1000"
+    personal = chair.get(url)
+    wall = chair.get(url + "&screen=projector")
+    wall2 = secretary.get(url + "&screen=projector")  # another organiser, same room mark
+    assert personal.status_code == wall.status_code == wall2.status_code == 200
+    assert wall.headers["ETag"] != personal.headers["ETag"]
+    assert wall2.headers["ETag"] == wall.headers["ETag"] and wall2.data == wall.data
+    again = chair.get(url + "&screen=projector", headers={"If-None-Match": wall.headers["ETag"]})
+    assert again.status_code == 304
+    # The pixels are the shared render with the room's mark, made at some minute of the run.
+    with app.app_context():
+        meeting = db.get(Meeting, room.meeting_id)
+        assert meeting is not None
+        name, unit = doc_pages.projector_mark(meeting)
+        db.remove()
+    assert name.startswith("Màn chiếu") and unit == meeting.title
+    plain = RenderCache(app.config["APP_CONFIG"].documents_dir / "renders").path_for(
+        _sha(app, doc_id), 0, 1000, "png"
+    )
+    now = datetime.now(UTC)
+    expected = [
+        Watermarker().mark_image(
+            plain.read_bytes(),
+            Mark(name, unit, t.astimezone(doc_pages.VN).strftime("%d/%m/%Y %H:%M")),
+        )
+        for t in (now, now - timedelta(minutes=1), now - timedelta(minutes=2))
+    ]
+    assert any(_differs(wall.data, e) == 0 for e in expected)
+    # A delegate may not put the room's mark on their own tablet.
+    denied = login_as("delegate01").get(url + "&screen=projector")
+    assert denied.status_code == 403 and denied.get_json()["error"]["code"] == "permission_denied"
+    assert login_as("delegate01").get(url + "&screen=wall").status_code == 400
+
+
 def _sha(app: Any, doc_id: int) -> str:
     from meetings.models import Document
 
@@ -110,6 +155,67 @@ def test_download_carries_the_name_and_confidential_refuses(
         )
         db.remove()
     assert logged == 1
+
+
+def test_marked_download_is_kept_per_person_and_mark(
+    app: Any, login_as: Any, room: Room, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Marking every page takes seconds on a long document: a person's second download
+    # (and their annotated export) reuses their copy; another person gets their own.
+    calls: list[str] = []
+    real = Watermarker.mark_pdf
+
+    def counting(self: Watermarker, src: Any, mark: Mark) -> bytes:
+        calls.append(mark.name)
+        return real(self, src, mark)
+
+    monkeypatch.setattr(Watermarker, "mark_pdf", counting)
+    doc_id = _doc(
+        login_as, room, write_vietnamese_pdf(tmp_path / "v.pdf", 4), sensitivity="internal"
+    )
+    d1, d2 = login_as("delegate01"), login_as("delegate02")
+    first = d1.get(f"/api/documents/{doc_id}/download")
+    again = d1.get(f"/api/documents/{doc_id}/download")
+    assert first.status_code == again.status_code == 200
+    assert calls == ["Lê Văn An"] and again.data == first.data
+    for page in pymupdf.open(stream=again.data, filetype="pdf"):
+        assert "Lê Văn An" in page.get_text(flags=FLAGS)
+    other = d2.get(f"/api/documents/{doc_id}/download")
+    other_text = pymupdf.open(stream=other.data, filetype="pdf")[0].get_text(flags=FLAGS)
+    assert len(calls) == 2 and "Lê Văn An" not in other_text and calls[1] in other_text
+    export = d1.get(f"/api/meetings/{room.meeting_id}/documents/{doc_id}/annotated.pdf")
+    assert export.status_code == 200 and len(calls) == 2  # the export reused d1's copy
+    # A new name is a new mark: the old copy is not served.
+    _rename(app, room.users["delegate01"], "Lê Văn Bình")
+    try:
+        renamed = d1.get(f"/api/documents/{doc_id}/download")
+    finally:
+        _rename(app, room.users["delegate01"], "Lê Văn An")
+    text = pymupdf.open(stream=renamed.data, filetype="pdf")[0].get_text(flags=FLAGS)
+    assert len(calls) == 3 and "Lê Văn Bình" in text
+
+
+def _rename(app: Any, user_id: int, full_name: str) -> None:
+    with app.app_context():
+        user = db.get(User, user_id)
+        assert user is not None
+        user.full_name = full_name
+        db.commit()
+        db.remove()
+
+
+def test_marked_download_of_a_new_version_is_marked_again(
+    login_as: Any, room: Room, tmp_path: Path
+) -> None:
+    pdf = write_vietnamese_pdf(tmp_path / "a.pdf", 2)
+    first = _doc(login_as, room, pdf, sensitivity="internal")
+    d = login_as("delegate01")
+    old = pymupdf.open(stream=d.get(f"/api/documents/{first}/download").data, filetype="pdf")
+    newer_pdf = write_vietnamese_pdf(tmp_path / "b.pdf", 3, title="Bản sửa")
+    newer = _doc(login_as, room, newer_pdf, sensitivity="internal", replaces_id=first)
+    new = pymupdf.open(stream=d.get(f"/api/documents/{newer}/download").data, filetype="pdf")
+    assert (old.page_count, new.page_count) == (2, 3)
+    assert "Lê Văn An" in new[2].get_text(flags=FLAGS)
 
 
 def test_access_other_meeting_and_restrictions(

@@ -38,11 +38,12 @@ export function snapWidth(cssWidth, dpr = window.devicePixelRatio || 1) {
   return Math.min(MAX_W, Math.max(MIN_W, w));
 }
 
-export function pageUrl(docId, index, width) {
-  return `/api/documents/${docId}/pages/${index}.png?w=${width}`;
+// screen "projector": the room's wall screen, marked with the room and meeting.
+export function pageUrl(docId, index, width, screen = null) {
+  return `/api/documents/${docId}/pages/${index}.png?w=${width}${screen ? `&screen=${screen}` : ""}`;
 }
 
-export function createViewer({ fit = "auto", thumbs = true, onNavigate = () => {}, onViewChange = () => {} } = {}) {
+export function createViewer({ fit = "auto", thumbs = true, screen = null, onNavigate = () => {}, onViewChange = () => {} } = {}) {
   const img = h("img", { class: "dv-img", alt: "", draggable: "false", decoding: "async" });
   const marks = h("div", { class: "dv-hits", "aria-hidden": "true" });
   const sheet = h("div", { class: "dv-page" }, img, marks);
@@ -161,12 +162,12 @@ export function createViewer({ fit = "auto", thumbs = true, onNavigate = () => {
       element.dataset.loading = "0";
       status.textContent = t("docs.page_failed");
     };
-    next.src = pageUrl(docId, index, width);
+    next.src = pageUrl(docId, index, width, screen);
   }
 
   function prefetch(docId, index, width) {
     for (const i of [index + 1, index - 1, index + 2]) {
-      if (i >= 0 && doc && i < doc.page_count) new Image().src = pageUrl(docId, i, width);
+      if (i >= 0 && doc && i < doc.page_count) new Image().src = pageUrl(docId, i, width, screen);
     }
   }
 

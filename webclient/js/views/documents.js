@@ -48,6 +48,7 @@ function mountPanel(host, { store, screen }) {
   const viewer = createViewer({
     fit: projector ? "page" : "auto",
     thumbs: !projector,
+    screen: projector ? "projector" : null,
     onNavigate: (page) => {
       if (iPresent()) {
         command("presenter.page", { meeting_id: meetingId, page });
