@@ -145,6 +145,7 @@ POLL_EXAMPLE: dict[str, Any] = {
     "deadline_at": "2026-11-30T02:11:00+00:00",
     "closed_at": "2026-11-30T02:11:00+00:00",
     "published_at": "2026-11-30T02:11:20+00:00",
+    "hidden_at": None,
     "entitled_count": 10,
     "present_count": 9,
     "eligible_count": 10,

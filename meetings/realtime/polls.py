@@ -36,20 +36,25 @@ _POLL_EVENTS = {
     "poll.opened": "Biểu quyết bắt đầu: máy tính bảng hiện phiếu (xem `deadline_at`).",
     "poll.closed": "Cuộc biểu quyết kết thúc (chủ trì hoặc hết giờ); kết quả chưa công bố.",
     "poll.published": "Kết quả được công bố: `poll.result` có số phiếu, tỉ lệ và kết luận.",
-    "poll.cancelled": "Cuộc biểu quyết đang mở bị huỷ; không có kết quả.",
+    "poll.cancelled": "Cuộc biểu quyết đang mở bị hủy; không có kết quả.",
+    "poll.hidden": "Chủ tọa gỡ cuộc biểu quyết đã kết thúc khỏi màn chiếu và máy tính bảng "
+    "(`hidden_at`); kết quả vẫn lưu. `poll.publish` chiếu lại kết quả đã công bố.",
 }
 # Drafts are the managers' business: their events go only to holders of poll.manage.
 _DRAFT_EVENTS = {"poll.created", "poll.updated"}
 for _name, _summary in _POLL_EVENTS.items():
-    _example = {"poll": {**POLL_EXAMPLE, "status": _name.split(".")[1]}}
+    _status = {"poll.hidden": "published"}.get(_name, _name.split(".")[1])
+    _example = {"poll": {**POLL_EXAMPLE, "status": _status}}
     if _name != "poll.published":
         _example["poll"]["result"] = None
+    if _name == "poll.hidden":
+        _example["poll"]["hidden_at"] = "2026-11-30T02:15:00+00:00"
     _audience = Perm.POLL_MANAGE if _name in _DRAFT_EVENTS else None
     event(_name, schema=PollData, summary=_summary, example=_example, audience=_audience)
 event(
     "poll.deleted",
     schema=PollDeletedData,
-    summary="Bản nháp cuộc biểu quyết bị xoá.",
+    summary="Bản nháp cuộc biểu quyết bị xóa.",
     example={"poll_id": 3},
     audience=Perm.POLL_MANAGE,
 )
@@ -123,7 +128,7 @@ def update(ctx: Ctx, body: UpdateIn) -> dict[str, Any]:
     "poll.delete",
     schema=PollRef,
     permission=Perm.POLL_MANAGE,
-    summary="Xoá bản nháp; biểu quyết đã mở thì `conflict` (dùng `poll.cancel`).",
+    summary="Xóa bản nháp; biểu quyết đã mở thì `conflict` (dùng `poll.cancel`).",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
 )
@@ -191,7 +196,7 @@ def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     if poll.status is PollStatus.DRAFT:
         raise conflict("Cuộc biểu quyết chưa mở.", "not_open")
     if poll.status is PollStatus.CANCELLED:
-        raise conflict("Cuộc biểu quyết đã bị huỷ.", "cancelled")
+        raise conflict("Cuộc biểu quyết đã bị hủy.", "cancelled")
     polls.do_close(poll, ctx.user.id, ctx.outbox)  # already closed: same answer
     return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
 
@@ -200,7 +205,8 @@ def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     "poll.publish",
     schema=PollRef,
     permission=Perm.POLL_MANAGE,
-    summary="Công bố kết quả cho mọi người (màn chiếu, máy tính bảng). Gửi lại không sao.",
+    summary="Công bố kết quả cho mọi người (màn chiếu, máy tính bảng); sau `poll.hide` thì "
+    "chiếu lại. Gửi lại không sao.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
     result="{poll}",
@@ -213,10 +219,25 @@ def publish(ctx: Ctx, body: PollRef) -> dict[str, Any]:
 
 
 @command(
+    "poll.hide",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Gỡ cuộc biểu quyết đã kết thúc (hoặc đã công bố) khỏi màn chiếu và máy tính "
+    "bảng; kết quả vẫn lưu. Gửi `poll.publish` để chiếu lại. Gửi lại không sao.",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+    result="{poll}",
+)
+def hide(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.do_hide(polls.lock_poll(ctx.meeting_required.id, body.poll_id), ctx.outbox)
+    return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
+
+
+@command(
     "poll.cancel",
     schema=PollRef,
     permission=Perm.POLL_MANAGE,
-    summary="Huỷ cuộc biểu quyết đang mở (sai thủ tục): không đếm, không công bố.",
+    summary="Hủy cuộc biểu quyết đang mở (sai thủ tục): không đếm, không công bố.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
     result="{poll}",
