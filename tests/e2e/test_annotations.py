@@ -183,6 +183,68 @@ def test_draw_reload_and_the_mark_is_still_there(
     assert js_errors == []
 
 
+def test_finger_tap_creates_a_sticky_note(
+    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+) -> None:
+    """A real touch tap (touchstart/touchend, then the click the browser makes of them):
+    the note box opened by the tap's pointerup must survive that tap's own click."""
+    mid, doc_id = doc
+    tablet = login_as("delegate04", path=f"/meetings/{mid}/tablet", has_touch=True)
+    _open(tablet, doc_id)
+    _tool(tablet, "note")
+    box = _settled_box(tablet)
+    tablet.touchscreen.tap(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    dialog = tablet.locator(".an-dialog")
+    expect(dialog).to_be_visible()
+    tablet.wait_for_timeout(500)  # the tap's click arrives within milliseconds
+    expect(dialog).to_be_visible()
+    tablet.locator(".an-note-text").fill("Ghi chú bằng ngón tay")
+    screenshot(tablet, "annotations-tablet-note-touch")
+    tablet.locator(".an-dialog [data-action='save']").tap()
+    expect(tablet.locator(f"{VISIBLE} .an-note")).to_have_count(1)
+    _synced(tablet)
+    assert [a["kind"] for a in _mine(tablet, mid, doc_id)] == ["note"]
+    # A tap outside the box (press and release on the backdrop) still cancels it.
+    _tool(tablet, "note")
+    tablet.touchscreen.tap(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
+    expect(dialog).to_be_visible()
+    tablet.touchscreen.tap(box["x"] + 30, box["y"] + box["height"] - 30)
+    expect(dialog).to_have_count(0)
+    expect(tablet.locator(f"{VISIBLE} .an-note")).to_have_count(1)
+    assert js_errors == []
+
+
+def test_fit_button_says_what_it_does(
+    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+) -> None:
+    """The fit button names the fit it switches to, and its label follows each press."""
+    mid, doc_id = doc
+    for viewport in ("tablet", "portrait"):
+        page = login_as("delegate05", path=f"/meetings/{mid}/tablet", viewport=viewport)
+        viewer = _open(page, doc_id)
+        button = page.locator(f"{VISIBLE} [data-action='fit']")
+        sheet = page.locator(f"{VISIBLE} .an-layer")
+        labels = []
+        for _ in range(2):
+            label = button.inner_text().strip()
+            labels.append(label)
+            before = _settled_box(page)
+            button.click()
+            expect(button).not_to_have_text(label)
+            after = _settled_box(page)
+            # "Vừa chiều rộng" makes the page wider; "Vừa trang" shows it whole.
+            if label == "Vừa chiều rộng":
+                assert after["width"] > before["width"] + 20, (viewport, before, after)
+            else:
+                assert after["height"] < before["height"] - 20, (viewport, before, after)
+        assert sorted(labels) == ["Vừa chiều rộng", "Vừa trang"], (viewport, labels)
+        assert viewer.get_attribute("data-fit") in ("width", "page")
+        assert sheet.count() == 1
+        screenshot(page, f"documents-fit-{viewport}")
+        page.context.close()
+    assert js_errors == []
+
+
 def test_presenter_stroke_reaches_tablet_and_projector(
     doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
 ) -> None:

@@ -9,7 +9,7 @@
 
 import { mountAnnotations } from "../annotations/index.js";
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { h, setI18n } from "../dom.js";
 import { errorMessage, t } from "../i18n.js";
 import { registerRoomPanel } from "../room-panels.js";
 import { currentUser } from "../session.js";
@@ -47,6 +47,7 @@ function mountPanel(host, { store, screen }) {
   // ---------------------------------------------------------------- viewer overlay
   const viewer = createViewer({
     fit: projector ? "page" : "auto",
+    onFitChange: (shown) => showFit(shown),
     thumbs: !projector,
     onNavigate: (page) => {
       if (iPresent()) {
@@ -67,6 +68,9 @@ function mountPanel(host, { store, screen }) {
   const followBtn = h("button", { type: "button", class: "btn btn-primary dv-follow", i18n: "docs.follow", on: { click: () => setFollow(true) } });
   const stopBtn = h("button", { type: "button", class: "btn btn-secondary", i18n: "docs.stop", on: { click: stopPresenting } });
   const downloadLink = h("a", { class: "btn btn-ghost", i18n: "docs.download" });
+  // Named after what a press does: the other fit than the one shown.
+  const fitBtn = h("button", { type: "button", class: "btn btn-ghost dv-fit", i18n: "docs.fit_width", dataset: { action: "fit" }, on: { click: () => viewer.toggleFit() } });
+  const showFit = (shown) => setI18n(fitBtn, shown === "width" ? "docs.fit_page" : "docs.fit_width");
   const toolbar = h(
     "div",
     { class: "dv-toolbar", role: "toolbar" },
@@ -77,7 +81,7 @@ function mountPanel(host, { store, screen }) {
       pageNo,
       h("button", { type: "button", class: "btn btn-ghost", "aria-label": t("docs.next"), text: "›", on: { click: () => viewer.next() } }),
     ),
-    h("button", { type: "button", class: "btn btn-ghost", i18n: "docs.fit_width", on: { click: () => viewer.fitWidth() } }),
+    fitBtn,
     downloadLink,
     followBtn,
     stopBtn,

@@ -1,0 +1,167 @@
+"""Screen fixes from the field test (issue 10 §4), each seen in Chromium: the poll panel,
+board and ballot; the tablet's attendance and quorum; the chair console while presenting
+and in a speaker's overtime. Screenshots go to $SHOTS_DIR (screens-*.png)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from room_helpers import (
+    folds_without_mark,
+    hidden_text,
+    low_contrast,
+    schedule_meeting,
+    small_targets,
+    stray_literals,
+)
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
+
+AGENDA = [
+    ("Khai mạc", "Chủ tọa", 5),
+    ("Tờ trình về kế hoạch đầu tư công năm 2027", "Sở Tài chính", 25),
+    ("Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh", "Thường trực HĐND", 20),
+]
+CANDIDATES = ["Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Quang Minh"]
+
+
+def new_poll(chair: Any, title: str, **choices: str) -> None:
+    """Fill the chair's form: kind, rule...; no timer, no running tally; create and open."""
+    chair.locator("[data-action=poll-new]").click()
+    dialog = chair.locator("dialog.pc-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("input[name=title]").fill(title)
+    if "options" in choices:
+        dialog.locator("input[name=kind][value=multiple]").check()
+        dialog.locator(".pc-options").fill(choices["options"])
+        dialog.locator("input[name=min_choices]").fill(choices["min"])
+        dialog.locator("input[name=max_choices]").fill(choices["max"])
+    if "rule" in choices:
+        dialog.locator("select[name=rule]").select_option(choices["rule"])
+    dialog.locator("[data-action=poll-create-open]").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_poll_screens(
+    new_context: Any,
+    login_as: Any,
+    screenshot: Any,
+    js_errors: list[str],
+    demo_password: str,
+) -> None:
+    meeting = schedule_meeting(
+        new_context,
+        demo_password,
+        title="Kỳ họp thử màn hình biểu quyết",
+        room="Hội trường tầng 3",
+        agenda=AGENDA,
+        bridge=True,
+    )
+    mid = meeting["id"]
+    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
+    tablet = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    operator = login_as("bridge", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    projector = login_as("secretary", path=f"/meetings/{mid}/projector", viewport="projector")
+    screens = {"chair": chair, "tablet": tablet, "operator": operator, "projector": projector}
+    chair.locator("[data-action=start]").click()
+    expect(chair.locator(".room-current .current-title-text")).to_have_text(AGENDA[0][0])
+    chair.locator("[data-action=next]").click()
+    for page in (chair, tablet, operator):
+        expect(page.locator(".current-title-text").first).to_have_text(AGENDA[1][0])
+
+    # An open poll without a running tally: nothing under the progress bar but the bar.
+    # Rule "more than half of the ballots cast" needs the quorum, which nobody present gives.
+    new_poll(chair, "Thông qua Tờ trình", rule="cast")
+    current = chair.locator(".poll-chair .pc-current")
+    expect(current).to_have_attribute("data-status", "open")
+    board = projector.locator(".poll-board")
+    expect(board).to_have_attribute("data-state", "open")
+    expect(operator.locator(".poll-board")).to_have_attribute("data-state", "open")
+    expect(tablet.locator(".poll-ballot .pt-choice")).to_have_count(3)
+    for name, page in screens.items():
+        assert stray_literals(page) == [], name
+    screenshot(chair, "screens-chair-poll-open")
+    screenshot(projector, "screens-projector-poll-open")
+
+    close = current.locator("[data-action=poll-close]")
+    close.click()
+    close.click()
+    expect(current).to_have_attribute("data-status", "closed")
+    current.locator("[data-action=poll-publish]").click()
+    expect(current).to_have_attribute("data-status", "published")
+    # "KHÔNG ĐỦ TÚC SỐ — KHÔNG CÓ KẾT QUẢ" readable on the operator's light tablet card,
+    # on the dark wall and on the delegate's tablet.
+    outcome = operator.locator(".poll-board .pr-outcome")
+    expect(outcome).to_have_attribute("data-outcome", "no_quorum")
+    expect(outcome).to_contain_text("KHÔNG ĐỦ TÚC SỐ")
+    expect(board.locator(".pr-outcome")).to_have_attribute("data-outcome", "no_quorum")
+    expect(tablet.locator(".poll-ballot .pr-outcome")).to_have_attribute(
+        "data-outcome", "no_quorum"
+    )
+    assert low_contrast(operator, ".poll-board") == []
+    assert low_contrast(projector, ".poll-board") == []
+    assert low_contrast(tablet, ".poll-ballot") == []
+    assert low_contrast(chair, ".poll-chair") == []
+    # The whole outcome and the named list fit the card and the wall, nothing overlaps.
+    expect(operator.locator(".poll-board .pr-named-row")).to_have_count(10)
+    assert hidden_text(operator, ".poll-board") == []
+    assert hidden_text(projector, ".poll-board") == []
+    screenshot(operator, "screens-operator-no-quorum")
+    screenshot(projector, "screens-projector-no-quorum")
+
+    # The chair takes the result off the wall and the tablets, and can show it again.
+    current.locator("[data-action=poll-hide]").click()
+    expect(board).to_have_attribute("data-state", "none")
+    expect(operator.locator(".poll-board")).to_have_attribute("data-state", "none")
+    expect(tablet.locator(".room-slot-poll")).to_be_hidden()
+    expect(projector.locator(".pj-item-title")).to_have_text(AGENDA[1][0])
+    expect(current.locator(".pc-hidden")).to_have_text("Đã gỡ khỏi màn chiếu")
+    screenshot(chair, "screens-chair-poll-hidden")
+    # A projector that reloads keeps it off.
+    projector.reload()
+    projector.wait_for_selector("html[data-conn='connected']")
+    expect(projector.locator(".pj-item-title")).to_have_text(AGENDA[1][0])
+    expect(projector.locator(".poll-board")).to_have_attribute("data-state", "none")
+    current.locator("[data-action=poll-show]").click()
+    board = projector.locator(".poll-board")
+    expect(board).to_have_attribute("data-state", "published")
+    expect(board.locator(".pr-outcome")).to_have_attribute("data-outcome", "no_quorum")
+    current.locator("[data-action=poll-hide]").click()
+    expect(board).to_have_attribute("data-state", "none")
+
+    # An election where at least one name must be chosen: no "Bỏ phiếu trắng" that cannot
+    # be pressed; the voter is told what is missing.
+    new_poll(chair, "Bầu Ủy viên (chọn 1 đến 2)", options="\n".join(CANDIDATES), min="1", max="2")
+    expect(current).to_have_attribute("data-status", "open")
+    ballot = tablet.locator(".poll-ballot")
+    expect(ballot.locator(".pt-choice")).to_have_count(3)
+    expect(ballot.get_by_text("Bỏ phiếu trắng")).to_have_count(0)
+    next_button = ballot.locator("[data-action=next]")
+    expect(next_button).to_be_disabled()
+    expect(next_button).to_have_text("Tiếp tục")
+    hint = ballot.locator(".pt-multi-hint")
+    expect(hint).to_have_text("Chọn ít nhất 1 phương án để tiếp tục")
+    expect(next_button).to_have_attribute("aria-describedby", hint.get_attribute("id") or "")
+    screenshot(tablet, "screens-tablet-election-empty")
+    ballot.locator(".pt-choice", has_text=CANDIDATES[0]).click()
+    expect(next_button).to_be_enabled()
+    expect(hint).to_have_count(0)
+    assert small_targets(tablet) == []
+
+    # The first poll did not vanish from the console: it is listed with its exports.
+    earlier = chair.locator(".pc-earlier")
+    expect(earlier.locator("summary")).to_have_text("Các cuộc biểu quyết trước (1)")
+    earlier.locator("summary").click()
+    row = earlier.locator(".pc-earlier-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Thông qua Tờ trình")
+    expect(row).to_contain_text("Đã công bố")
+    href = row.locator("a", has_text="Biên bản PDF").get_attribute("href")
+    assert href and chair.context.request.get(href).ok
+    assert folds_without_mark(chair) == []
+    for name, page in screens.items():
+        assert stray_literals(page) == [], name
+    screenshot(chair, "screens-chair-earlier-polls", full_page=True)
+    assert js_errors == []
