@@ -165,3 +165,76 @@ def test_poll_screens(
         assert stray_literals(page) == [], name
     screenshot(chair, "screens-chair-earlier-polls", full_page=True)
     assert js_errors == []
+
+
+def quorum_shown_as_server_says(tablet: Any) -> dict[str, Any]:
+    """The tablet's box says what the server's attendance part says; → that quorum."""
+    quorum: dict[str, Any] = tablet.evaluate("window.__meetingStore.state.attendance.quorum")
+    box = tablet.locator(".tablet-attendance .quorum")
+    expect(box).to_have_attribute("data-reached", "1" if quorum["reached"] else "0")
+    expect(box.locator("strong")).to_have_text(
+        "Đủ túc số" if quorum["reached"] else "Chưa đủ túc số"
+    )
+    expect(box.locator(".quorum-detail")).to_contain_text(
+        f"{quorum['voting_present']}/{quorum['voting_total']} đại biểu có mặt, "
+        f"cần {quorum['required']}"
+    )
+    return quorum
+
+
+def test_tablet_shows_attendance_and_quorum(
+    new_context: Any,
+    login_as: Any,
+    screenshot: Any,
+    js_errors: list[str],
+    demo_password: str,
+) -> None:
+    meeting = schedule_meeting(
+        new_context,
+        demo_password,
+        title="Kỳ họp thử điểm danh trên máy tính bảng",
+        room="Phòng họp số 2",
+        agenda=AGENDA,
+    )
+    mid = meeting["id"]
+    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
+    tablet1 = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    tablet2 = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="portrait")
+    for tablet in (tablet1, tablet2):
+        expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("0/12")
+        assert quorum_shown_as_server_says(tablet)["reached"] is False
+
+    # A check-in on one tablet reaches the other at once (attendance.updated).
+    tablet1.locator("[data-action=checkin]").click()
+    expect(tablet2.locator(".tablet-attendance .att-present")).to_have_text("1/12")
+    assert quorum_shown_as_server_says(tablet2)["voting_present"] == 1
+    # The secretary marks five more delegates present: six of ten, more than half.
+    for name in [
+        "Phạm Thị Bình",
+        "Hoàng Văn Cường",
+        "Vũ Thị Dung",
+        "Đặng Văn Đức",
+        "Bùi Thị Giang",
+    ]:
+        row = chair.locator(".person-row", has_text=name)
+        row.locator("[data-status=present]").click()
+        expect(row.locator("[data-status=present]")).to_have_attribute("aria-pressed", "true")
+    for tablet in (tablet1, tablet2):
+        expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("6/12")
+        expect(tablet.locator(".tablet-attendance .quorum")).to_have_attribute("data-reached", "1")
+        quorum = quorum_shown_as_server_says(tablet)
+        assert quorum["reached"] is True and quorum["voting_present"] == 6
+    # The chair's console and the tablet agree.
+    expect(chair.locator(".room-attendance .quorum")).to_have_attribute("data-reached", "1")
+    screenshot(tablet1, "screens-tablet-quorum-landscape")
+    screenshot(tablet2, "screens-tablet-quorum-portrait", full_page=True)
+
+    # After a reload the snapshot alone brings it back.
+    tablet2.reload()
+    tablet2.wait_for_selector("html[data-conn='connected']")
+    expect(tablet2.locator(".tablet-attendance .att-present")).to_have_text("6/12")
+    quorum_shown_as_server_says(tablet2)
+    assert small_targets(tablet1) == [] and small_targets(tablet2) == []
+    for page in (tablet1, tablet2):
+        assert stray_literals(page) == []
+    assert js_errors == []
