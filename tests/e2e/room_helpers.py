@@ -76,6 +76,7 @@ def small_targets(page: Any, minimum: int = 44) -> list[str]:
         page.evaluate(
             """(min) => [...document.querySelectorAll('button, input, a[href], select, summary')]
                 .filter((el) => el.offsetParent !== null && !el.closest('.app-header'))
+                .filter((el) => !el.classList.contains('visually-hidden'))  // its label is
                 .map((el) => ({el: el.outerHTML.slice(0, 90), r: el.getBoundingClientRect()}))
                 .filter(({r}) => r.height < min || r.width < min)
                 .map(({el, r}) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`)""",

@@ -4,8 +4,11 @@ and in a speaker's overtime. Screenshots go to $SHOTS_DIR (screens-*.png)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
+import pymupdf
 import pytest
 from room_helpers import (
     folds_without_mark,
@@ -237,4 +240,125 @@ def test_tablet_shows_attendance_and_quorum(
     assert small_targets(tablet1) == [] and small_targets(tablet2) == []
     for page in (tablet1, tablet2):
         assert stray_literals(page) == []
+    assert js_errors == []
+
+
+def upload_pdf(page: Any, mid: int, path: Path) -> int:
+    doc = pymupdf.open()
+    for i in range(3):
+        doc.new_page(width=595, height=842).insert_text((60, 400), f"Trang {i + 1}", fontsize=64)
+    doc.save(path)
+    token = page.context.request.get("/api/session").json()["csrf_token"]
+    response = page.context.request.post(
+        f"/api/meetings/{mid}/documents",
+        multipart={
+            "file": {"name": path.name, "mimeType": "application/pdf", "buffer": path.read_bytes()}
+        },
+        headers={"X-CSRFToken": token},
+        timeout=90_000,
+    )
+    assert response.ok, response.text()
+    return int(response.json()["document"]["id"])
+
+
+def jump_clock(page: Any, seconds: int) -> None:
+    """The page's clock runs `seconds` ahead until the next event with the server's time
+    corrects it: the speaker's turn is in overtime for this screen, before the server's own
+    limit acts (another part of the system ends a turn at its limit)."""
+    page.evaluate(
+        """(ms) => { const now = Date.now.bind(Date); Date.now = () => now() + ms; }""",
+        seconds * 1000,
+    )
+
+
+def test_chair_presenting_keeps_the_floor(
+    new_context: Any,
+    login_as: Any,
+    screenshot: Any,
+    js_errors: list[str],
+    demo_password: str,
+    tmp_path: Path,
+) -> None:
+    meeting = schedule_meeting(
+        new_context,
+        demo_password,
+        title="Kỳ họp thử trình chiếu và phát biểu",
+        room="Phòng họp số 2",
+        agenda=AGENDA,
+    )
+    mid = meeting["id"]
+    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
+    doc_id = upload_pdf(chair, mid, tmp_path / "to-trinh.pdf")
+    tablet1 = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    tablet2 = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    chair.locator("[data-action=start]").click()
+    expect(chair.locator(".room-current .current-title-text")).to_have_text(AGENDA[0][0])
+
+    chair.reload()  # the document list of the console comes with the page
+    chair.wait_for_selector("html[data-conn='connected']")
+    chair.locator(f".dv-item[data-doc-id='{doc_id}'] .dv-present").click()
+    viewer = chair.locator(".dv-overlay:not([hidden])")
+    expect(viewer.locator(f".dv[data-loaded-doc='{doc_id}']")).to_be_visible(timeout=20_000)
+    badge = viewer.locator("[data-action=floor]")
+    expect(badge).to_have_text("Hàng chờ phát biểu: 0")
+
+    # A delegate asks for the floor while the chair presents: a toast over the document
+    # and the count in the viewer's toolbar.
+    tablet1.locator(".dv-overlay:not([hidden]) .dv-close").click()  # it followed the chair
+    tablet1.locator("[data-action=request]").click()
+    toast = chair.locator(".toast", has_text="Lê Văn An đăng ký phát biểu")
+    expect(toast).to_be_visible()
+    assert hidden_text(chair, ".toast-region") == []
+    expect(badge).to_have_text("Hàng chờ phát biểu: 1")
+    screenshot(chair, "screens-chair-presenting-request")
+
+    # Back to the console without stopping: the presentation goes on and says so.
+    badge.click()
+    expect(chair.locator(".dv-overlay")).to_be_hidden()
+    presenting = chair.locator(".dv-presenting")
+    expect(presenting).to_contain_text("Bạn đang trình chiếu")
+    expect(
+        tablet2.locator(f".dv-overlay:not([hidden]) .dv[data-loaded-doc='{doc_id}']")
+    ).to_be_visible(timeout=20_000)
+    chair.locator(".queue-row").first.locator("[data-action=grant]").click()
+    expect(chair.locator(".speaker-now .speaker-name")).to_have_text("Lê Văn An")
+
+    # Back in the document, in the speaker's overtime: the turn can be ended from there.
+    presenting.locator("[data-action=back-to-viewer]").click()
+    expect(viewer.locator(f".dv[data-loaded-doc='{doc_id}']")).to_be_visible(timeout=20_000)
+    expect(badge).to_contain_text("Đang phát biểu: Lê Văn An")
+    jump_clock(chair, 6 * 60)
+    expect(chair.locator(".speaker-now .speaker-timer")).to_have_class(re.compile("is-overrun"))
+    end_in_viewer = viewer.locator("[data-action=viewer-end-turn]")
+    expect(end_in_viewer).to_be_visible()
+    expect(end_in_viewer).to_be_enabled()
+    assert small_targets(chair) == []
+    screenshot(chair, "screens-chair-presenting-overtime")
+    end_in_viewer.click()
+    expect(tablet2.locator(".tablet-speaking")).to_be_hidden()
+    expect(end_in_viewer).to_be_hidden()
+
+    # Stop presenting from the console.
+    badge.click()
+    presenting.locator("[data-action=stop-presenting]").click()
+    expect(presenting).to_have_count(0)
+    tablet2.wait_for_function("() => window.__meetingStore.state.presenter === null")
+    expect(chair.locator(".dv-item-live")).to_have_count(0)
+
+    # The console's own button in overtime: always there while a turn is active.
+    tablet2.locator(".dv-overlay:not([hidden]) .dv-close").click()
+    tablet2.locator("[data-action=request]").click()
+    chair.locator(".queue-row").first.locator("[data-action=grant]").click()
+    expect(chair.locator(".speaker-now .speaker-name")).to_have_text("Phạm Thị Bình")
+    jump_clock(chair, 6 * 60)  # the grant's server_now set the clock right again
+    expect(chair.locator(".speaker-now .speaker-timer")).to_have_class(re.compile("is-overrun"))
+    end_turn = chair.locator(".speaker-now [data-action=end-turn]")
+    expect(end_turn).to_be_visible()
+    expect(end_turn).to_be_enabled()
+    box = end_turn.bounding_box()
+    assert box and box["width"] >= 44 and box["height"] >= 44, box
+    screenshot(chair, "screens-chair-overtime")
+    end_turn.click()
+    expect(chair.locator(".history-summary")).to_have_text("Đã phát biểu (2)")
+    assert stray_literals(chair) == []
     assert js_errors == []

@@ -9,7 +9,7 @@
 
 import { mountAnnotations } from "../annotations/index.js";
 import { api } from "../api.js";
-import { h, setI18n } from "../dom.js";
+import { h, replaceChildren, setI18n } from "../dom.js";
 import { errorMessage, t } from "../i18n.js";
 import { registerRoomPanel } from "../room-panels.js";
 import { currentUser } from "../session.js";
@@ -17,6 +17,7 @@ import { command } from "../socket.js";
 import { toast } from "../toast.js";
 import { uploadDocument, progressRow } from "../viewer/upload.js";
 import { createViewer, forgetDocument } from "../viewer/viewer.js";
+import { runCommand } from "./room-common.js";
 
 const css = document.createElement("link");
 css.rel = "stylesheet";
@@ -71,6 +72,22 @@ function mountPanel(host, { store, screen }) {
   // Named after what a press does: the other fit than the one shown.
   const fitBtn = h("button", { type: "button", class: "btn btn-ghost dv-fit", i18n: "docs.fit_width", dataset: { action: "fit" }, on: { click: () => viewer.toggleFit() } });
   const showFit = (shown) => setI18n(fitBtn, shown === "width" ? "docs.fit_page" : "docs.fit_width");
+  // The chair presenting still sees the floor: who speaks and how many wait; a press goes
+  // back to the console (the presentation goes on).
+  const floorBadge = screen === "chair"
+    ? h("button", { type: "button", class: "btn btn-secondary dv-floor-badge", dataset: { action: "floor" }, on: { click: closeViewer } })
+    : null;
+  // Ending a turn (overtime included) must never need leaving the document first.
+  const endTurnBtn = screen === "chair"
+    ? h("button", {
+        type: "button",
+        class: "btn btn-secondary dv-end-turn",
+        i18n: "chair.end_turn",
+        hidden: true,
+        dataset: { action: "viewer-end-turn" },
+        on: { click: (e) => runCommand("speaker.end", { meeting_id: meetingId }, { button: e.currentTarget, store }) },
+      })
+    : null;
   const toolbar = h(
     "div",
     { class: "dv-toolbar", role: "toolbar" },
@@ -85,6 +102,8 @@ function mountPanel(host, { store, screen }) {
     downloadLink,
     followBtn,
     stopBtn,
+    floorBadge,
+    endTurnBtn,
   );
   const overlay = h("div", { class: ["dv-overlay", projector && "dv-overlay-projector"], hidden: true }, projector ? null : toolbar, viewer.element);
 
@@ -106,6 +125,7 @@ function mountPanel(host, { store, screen }) {
     open = true;
     overlay.hidden = false;
     document.documentElement.classList.add("dv-open");
+    replaceChildren(presentingSlot);
     try {
       await viewer.show(docId, page, opts);
     } catch (error) {
@@ -121,6 +141,7 @@ function mountPanel(host, { store, screen }) {
     overlay.hidden = true;
     document.documentElement.classList.remove("dv-open");
     if (!iPresent() && presenterState()) setFollow(false);
+    renderList();
   }
 
   function setFollow(on) {
@@ -168,11 +189,13 @@ function mountPanel(host, { store, screen }) {
   }
 
   async function stopPresenting() {
-    await command("presenter.stop", { meeting_id: meetingId });
+    const ack = await command("presenter.stop", { meeting_id: meetingId });
+    if (!ack.ok) toast(null, { text: errorMessage(ack.error), kind: "error" });
     closeViewer();
   }
 
   // ---------------------------------------------------------------- list, search, upload
+  const presentingSlot = h("div", { class: "dv-presenting-slot" });
   const list = h("ul", { class: "dv-list" });
   const results = h("ul", { class: "dv-results", "aria-live": "polite" });
   const uploads = h("ul", { class: "dv-uploads" });
@@ -238,8 +261,42 @@ function mountPanel(host, { store, screen }) {
     }
   });
 
+  function renderFloorBadge() {
+    const speakers = floorBadge && store.state && store.state.speakers;
+    if (!speakers) return;
+    endTurnBtn.hidden = !(speakers.current && store.can("speaker.manage"));
+    const waiting = speakers.queue.length;
+    floorBadge.dataset.count = String(waiting);
+    floorBadge.classList.toggle("has-queue", waiting > 0);
+    replaceChildren(
+      floorBadge,
+      h("span", { class: "dv-floor-queue", i18n: "docs.floor_queue", i18nParams: { n: waiting } }),
+      speakers.current ? h("span", { class: "dv-floor-speaker", i18n: "docs.floor_speaking", i18nParams: { name: speakers.current.full_name } }) : null,
+    );
+  }
+
+  // Presenting goes on when the viewer is closed: the console says so and can stop it.
+  function presentingBar() {
+    const p = presenterState();
+    if (!iPresent() || open) return null;
+    const doc = info.documents.find((d) => d.id === p.document_id);
+    return h(
+      "div",
+      { class: "dv-presenting", role: "status" },
+      h("span", { class: "dv-presenting-text", i18n: "docs.presenting_now", i18nParams: { title: doc ? doc.title : "", n: p.page + 1 } }),
+      h(
+        "div",
+        { class: "dv-presenting-actions" },
+        h("button", { type: "button", class: "btn btn-secondary", i18n: "docs.back_to_viewer", dataset: { action: "back-to-viewer" }, on: { click: () => { setFollow(true); openViewer(p.document_id, p.page, { zoom: p.zoom }); } } }),
+        h("button", { type: "button", class: "btn btn-primary", i18n: "docs.stop", dataset: { action: "stop-presenting" }, on: { click: stopPresenting } }),
+      ),
+    );
+  }
+
   function renderList() {
     const p = presenterState();
+    replaceChildren(presentingSlot, presentingBar());
+    renderFloorBadge();
     list.replaceChildren(
       ...(info.documents.length ? [] : [h("li", { class: "dv-empty", i18n: "docs.none" })]),
       ...info.documents.map((doc) => {
@@ -278,6 +335,7 @@ function mountPanel(host, { store, screen }) {
     ? h("div", { class: "dv-projector" })
     : h("section", { class: "card dv-card" },
       h("h2", { class: "card-title", i18n: "docs.title" }),
+      presentingSlot,
       uploadBox,
       uploads,
       search,
