@@ -240,6 +240,24 @@ def test_tablet_shows_attendance_and_quorum(
     assert small_targets(tablet1) == [] and small_targets(tablet2) == []
     for page in (tablet1, tablet2):
         assert stray_literals(page) == []
+
+    # Once closed, the meeting is in the chair's folded "Đã kết thúc (n)" group, which
+    # shows its arrow (it looked empty without one).
+    chair.locator("[data-action=start]").click()
+    chair.get_by_role("button", name="Bế mạc", exact=True).click()
+    chair.get_by_role("button", name="Bấm lần nữa để bế mạc").click()
+    expect(tablet1.locator(".tablet-current")).to_contain_text("Cuộc họp đã bế mạc")
+    chair.goto("/#/")
+    past = chair.locator("details.meeting-group[data-scope=past]")
+    expect(past.locator("summary")).to_contain_text(re.compile(r"Đã kết thúc \(\d+\)"))
+    assert folds_without_mark(chair) == []
+    mark = past.locator("summary").evaluate("s => getComputedStyle(s, '::before').content")
+    past.locator("summary").click()
+    expect(past.locator(f".meeting-card[data-meeting-id='{mid}']")).to_be_visible()
+    # Open, the arrow points down.
+    opened = past.locator("summary").evaluate("s => getComputedStyle(s, '::before').content")
+    assert opened != mark
+    screenshot(chair, "screens-home-past-open")
     assert js_errors == []
 
 
