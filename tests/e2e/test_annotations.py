@@ -212,7 +212,13 @@ def test_finger_tap_creates_a_sticky_note(
     tablet.locator(".an-dialog [data-action='save']").tap()
     expect(tablet.locator(f"{VISIBLE} .an-note")).to_have_count(1)
     _synced(tablet)
-    assert [a["kind"] for a in _mine(tablet, mid, doc_id)] == ["note"]
+    kinds: list[str] = []
+    for _ in range(60):  # the pending counter can read 0 before the queue has sent it
+        kinds = [a["kind"] for a in _mine(tablet, mid, doc_id)]
+        if kinds:
+            break
+        tablet.wait_for_timeout(250)
+    assert kinds == ["note"]
     # A tap outside the box (press and release on the backdrop) still cancels it.
     _tool(tablet, "note")
     tablet.touchscreen.tap(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
