@@ -89,6 +89,8 @@ class Poll(Timestamped, Base):
     deadline_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    # Taken off the screens (projector, tablets) by the chair; the record stays as it is.
+    hidden_at: Mapped[datetime | None]
     # Frozen when the poll opens: the bases for majorities and percentages.
     entitled_count: Mapped[int] = mapped_column(default=0)
     present_count: Mapped[int] = mapped_column(default=0)

@@ -144,6 +144,7 @@ class PollOut(Out):
     deadline_at: str | None
     closed_at: str | None
     published_at: str | None
+    hidden_at: str | None  # taken off the screens by poll.hide (the result is kept)
     entitled_count: int
     present_count: int
     eligible_count: int
@@ -281,6 +282,7 @@ POLL_EXAMPLE: dict[str, Any] = {
     "deadline_at": "2026-11-30T02:11:00+00:00",
     "closed_at": "2026-11-30T02:11:00+00:00",
     "published_at": "2026-11-30T02:11:20+00:00",
+    "hidden_at": None,
     "entitled_count": 10,
     "present_count": 9,
     "eligible_count": 10,

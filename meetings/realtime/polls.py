@@ -41,7 +41,9 @@ _POLL_EVENTS = {
     "poll.opened": "Biểu quyết bắt đầu: máy tính bảng hiện phiếu (xem `deadline_at`).",
     "poll.closed": "Cuộc biểu quyết kết thúc (chủ trì hoặc hết giờ); kết quả chưa công bố.",
     "poll.published": "Kết quả được công bố: `poll.result` có số phiếu, tỉ lệ và kết luận.",
-    "poll.cancelled": "Cuộc biểu quyết đang mở bị huỷ; không có kết quả.",
+    "poll.cancelled": "Cuộc biểu quyết đang mở bị hủy; không có kết quả.",
+    "poll.hidden": "Chủ tọa gỡ cuộc biểu quyết đã kết thúc khỏi màn chiếu và máy tính bảng "
+    "(`hidden_at`); kết quả vẫn lưu. `poll.publish` chiếu lại kết quả đã công bố.",
 }
 # Drafts are the managers' business: their events go only to holders of poll.manage.
 _DRAFT_EVENTS = {"poll.created", "poll.updated"}
@@ -53,6 +55,7 @@ _STATUS_AFTER = {
     "poll.closed": "closed",
     "poll.published": "published",
     "poll.cancelled": "cancelled",
+    "poll.hidden": "published",
 }
 _NOT_YET = {
     "draft": ("opened_at", "deadline_at", "closed_at", "published_at"),
@@ -69,12 +72,14 @@ for _name, _summary in _POLL_EVENTS.items():
         _example["poll"]["voted_count"] = 0
     if _name != "poll.published":
         _example["poll"]["result"] = None
+    if _name == "poll.hidden":
+        _example["poll"]["hidden_at"] = "2026-11-30T02:15:00+00:00"
     _audience = Perm.POLL_MANAGE if _name in _DRAFT_EVENTS else None
     event(_name, schema=PollData, summary=_summary, example=_example, audience=_audience)
 event(
     "poll.deleted",
     schema=PollDeletedData,
-    summary="Bản nháp cuộc biểu quyết bị xoá.",
+    summary="Bản nháp cuộc biểu quyết bị xóa.",
     example={"poll_id": 3},
     audience=Perm.POLL_MANAGE,
 )
@@ -154,7 +159,7 @@ def update(ctx: Ctx, body: UpdateIn) -> dict[str, Any]:
     "poll.delete",
     schema=PollRef,
     permission=Perm.POLL_MANAGE,
-    summary="Xoá bản nháp; biểu quyết đã mở thì `conflict` (dùng `poll.cancel`).",
+    summary="Xóa bản nháp; biểu quyết đã mở thì `conflict` (dùng `poll.cancel`).",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
 )
@@ -222,7 +227,7 @@ def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     if poll.status is PollStatus.DRAFT:
         raise conflict("Cuộc biểu quyết chưa mở.", "not_open")
     if poll.status is PollStatus.CANCELLED:
-        raise conflict("Cuộc biểu quyết đã bị huỷ.", "cancelled")
+        raise conflict("Cuộc biểu quyết đã bị hủy.", "cancelled")
     polls.do_close(poll, ctx.user.id, ctx.outbox)  # already closed: same answer
     return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
 
@@ -231,7 +236,8 @@ def close(ctx: Ctx, body: PollRef) -> dict[str, Any]:
     "poll.publish",
     schema=PollRef,
     permission=Perm.POLL_MANAGE,
-    summary="Công bố kết quả cho mọi người (màn chiếu, máy tính bảng). Gửi lại không sao.",
+    summary="Công bố kết quả cho mọi người (màn chiếu, máy tính bảng); sau `poll.hide` thì "
+    "chiếu lại. Gửi lại không sao.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
     result=PollViewData,
@@ -244,10 +250,25 @@ def publish(ctx: Ctx, body: PollRef) -> dict[str, Any]:
 
 
 @command(
+    "poll.hide",
+    schema=PollRef,
+    permission=Perm.POLL_MANAGE,
+    summary="Gỡ cuộc biểu quyết đã kết thúc (hoặc đã công bố) khỏi màn chiếu và máy tính "
+    "bảng; kết quả vẫn lưu. Gửi `poll.publish` để chiếu lại. Gửi lại không sao.",
+    example={"meeting_id": 1, "poll_id": 3},
+    errors=_MANAGE_ERRORS,
+    result=PollViewData,
+)
+def hide(ctx: Ctx, body: PollRef) -> dict[str, Any]:
+    poll = polls.do_hide(polls.lock_poll(ctx.meeting_required.id, body.poll_id), ctx.outbox)
+    return {"poll": full_view(poll, ctx.user, ctx.meeting_required)}
+
+
+@command(
     "poll.cancel",
     schema=PollRef,
     permission=Perm.POLL_MANAGE,
-    summary="Huỷ cuộc biểu quyết đang mở (sai thủ tục): không đếm, không công bố.",
+    summary="Hủy cuộc biểu quyết đang mở (sai thủ tục): không đếm, không công bố.",
     example={"meeting_id": 1, "poll_id": 3},
     errors=_MANAGE_ERRORS,
     result=PollData,

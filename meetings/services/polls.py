@@ -149,7 +149,7 @@ def do_update(poll: Poll, patch: PollPatch, outbox: Outbox) -> Poll:
 def do_delete(poll: Poll, outbox: Outbox) -> None:
     _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.DRAFT:
-        raise conflict("Chỉ xoá được cuộc biểu quyết chưa mở; hãy huỷ nếu đang mở.", "not_draft")
+        raise conflict("Chỉ xóa được cuộc biểu quyết chưa mở; hãy hủy nếu đang mở.", "not_draft")
     meeting_id, poll_id = poll.meeting_id, poll.id
     db.delete(poll)
     db.flush()
@@ -249,6 +249,12 @@ def do_close(poll: Poll, actor_id: int | None, outbox: Outbox) -> bool:
 def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
     _ensure_live(poll.meeting_id)
     if poll.status is PollStatus.PUBLISHED:
+        if poll.hidden_at is not None:  # shown again after poll.hide
+            poll.hidden_at = None
+            db.flush()
+            outbox.meeting_event(
+                poll.meeting_id, "poll.published", {"poll": tally_view(poll, with_result=True)}
+            )
         return poll  # a retried click changes nothing
     if poll.status is not PollStatus.CLOSED:
         raise conflict("Chỉ công bố được kết quả của cuộc biểu quyết đã kết thúc.", "not_closed")
@@ -268,11 +274,24 @@ def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
     return poll
 
 
+def do_hide(poll: Poll, outbox: Outbox) -> Poll:
+    """Take a finished poll off the screens (the wall and the tablets). The result and its
+    publication stay on record; poll.publish shows a published result again."""
+    if poll.status not in (PollStatus.CLOSED, PollStatus.PUBLISHED):
+        raise conflict("Chỉ gỡ được cuộc biểu quyết đã kết thúc khỏi màn chiếu.", "not_closed")
+    if poll.hidden_at is not None:
+        return poll  # a retried click changes nothing
+    poll.hidden_at = utcnow()
+    db.flush()
+    outbox.meeting_event(poll.meeting_id, "poll.hidden", {"poll": tally_view(poll)})
+    return poll
+
+
 def do_cancel(poll: Poll, user: User, outbox: Outbox) -> Poll:
     """Abandon an open poll (a procedural error): nothing is counted or published."""
     _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.OPEN:
-        raise conflict("Chỉ huỷ được cuộc biểu quyết đang mở.", "not_open")
+        raise conflict("Chỉ hủy được cuộc biểu quyết đang mở.", "not_open")
     poll.status = PollStatus.CANCELLED
     poll.closed_at = utcnow()
     db.flush()
@@ -301,6 +320,7 @@ def tally_view(poll: Poll, *, with_result: bool = False) -> dict[str, Any]:
         "deadline_at": iso(poll.deadline_at),
         "closed_at": iso(poll.closed_at),
         "published_at": iso(poll.published_at),
+        "hidden_at": iso(poll.hidden_at),
         "entitled_count": poll.entitled_count,
         "present_count": poll.present_count,
         "eligible_count": poll.eligible_count,

@@ -21,9 +21,11 @@ def schedule_meeting(
     title: str,
     room: str,
     agenda: list[tuple[str, str, int]],
+    bridge: bool = False,
 ) -> dict[str, Any]:
     """A fresh meeting scheduled through REST by the secretary (a unit admin of the
-    province): chair, secretary, ten delegates, the given agenda."""
+    province): chair, secretary, ten delegates, the given agenda; with bridge=True also
+    the demo bridge operator ("bridge") for its site."""
     context = new_context()
     response = context.request.post(
         "/api/auth/login",
@@ -36,6 +38,12 @@ def schedule_meeting(
     assert demo, "the demo meeting is missing"
     detail = context.request.get(f"/api/meetings/{demo[0]['id']}").json()
     users = {p["username"]: p["user_id"] for p in detail["participants"]}
+    operators = [
+        {"user_id": p["user_id"], "role": "bridge_operator", "bridge_unit_id": p["bridge_unit_id"]}
+        for p in detail["participants"]
+        if bridge and p["username"] == "bridge"
+    ]
+    assert operators or not bridge, "the demo bridge operator is missing"
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
     body = {
         "title": f"{title} {next(_serial)}",
@@ -47,6 +55,7 @@ def schedule_meeting(
             {"user_id": users["chair"], "role": "chair"},
             {"user_id": users["secretary"], "role": "secretary"},
             *({"user_id": users[name], "role": "delegate"} for name in DELEGATES),
+            *operators,
         ],
         "agenda": [
             {"title": item, "presenter": presenter, "planned_minutes": minutes}
@@ -67,6 +76,7 @@ def small_targets(page: Any, minimum: int = 44) -> list[str]:
         page.evaluate(
             """(min) => [...document.querySelectorAll('button, input, a[href], select, summary')]
                 .filter((el) => el.offsetParent !== null && !el.closest('.app-header'))
+                .filter((el) => !el.classList.contains('visually-hidden'))  // its label is
                 .map((el) => ({el: el.outerHTML.slice(0, 90), r: el.getBoundingClientRect()}))
                 .filter(({r}) => r.height < min || r.width < min)
                 .map(({el, r}) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
@@ -83,3 +93,142 @@ def fits_without_scrolling(page: Any) -> None:
         }"""
     )
     assert size["w"] <= size["iw"] and size["h"] <= size["ih"], size
+
+
+def stray_literals(page: Any) -> list[str]:
+    """Visible text that is a leaked JavaScript value ("null", "undefined", "NaN",
+    "[object Object]"), e.g. from a native append() given null."""
+    return list(
+        page.evaluate(
+            r"""() => {
+                const bad = /(^|\s)(null|undefined|NaN|\[object Object\])(\s|$)/;
+                const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                const out = [];
+                for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                    const el = n.parentElement;
+                    if (!el || !el.checkVisibility() || !bad.test(n.textContent)) continue;
+                    if (el.closest("input, textarea, script, style")) continue;
+                    out.push(`${el.outerHTML.slice(0, 120)} → ${JSON.stringify(n.textContent)}`);
+                }
+                return out;
+            }"""
+        )
+    )
+
+
+def folds_without_mark(page: Any) -> list[str]:
+    """Visible <summary> rows with no disclosure mark: neither the browser's marker nor a
+    drawn ::before (a closed group then looks empty)."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll('details > summary')]
+                .filter((s) => s.checkVisibility())
+                .filter((s) => {
+                    const cs = getComputedStyle(s);
+                    const marker = cs.display === 'list-item' && cs.listStyleType !== 'none';
+                    const before = getComputedStyle(s, '::before').content;
+                    return !marker && ['none', 'normal', '""'].includes(before);
+                })
+                .map((s) => s.outerHTML.slice(0, 120))"""
+        )
+    )
+
+
+def low_contrast(page: Any, selector: str, minimum: float = 4.5) -> list[str]:
+    """Text under `selector` whose colour against its actual background (semi-transparent
+    layers blended over the ancestors') has a WCAG contrast ratio under `minimum` (3 for
+    large text)."""
+    return list(
+        page.evaluate(
+            """([selector, minimum]) => {
+                const parse = (c) => {
+                    const m = c.match(/rgba?\\(([^)]+)\\)/);
+                    if (!m) return null;
+                    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+                    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+                };
+                const over = (top, under) => {
+                    const a = top[3];
+                    return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1);
+                };
+                const background = (el) => {
+                    const layers = [];
+                    for (let e = el; e; e = e.parentElement) {
+                        const c = parse(getComputedStyle(e).backgroundColor);
+                        if (c && c[3] > 0) layers.push(c);
+                        if (c && c[3] >= 1) break;
+                    }
+                    let colour = [255, 255, 255, 1];
+                    for (const layer of layers.reverse()) colour = over(layer, colour);
+                    return colour;
+                };
+                const lum = (c) => {
+                    const [r, g, b] = c.slice(0, 3).map((v) => {
+                        const s = v / 255;
+                        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+                    });
+                    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+                };
+                const out = [];
+                for (const root of document.querySelectorAll(selector)) {
+                    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                        const el = n.parentElement;
+                        if (!n.textContent.trim() || !el.checkVisibility()) continue;
+                        const cs = getComputedStyle(el);
+                        const bg = background(el);
+                        const fg = over(parse(cs.color), bg);
+                        const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+                        const ratio = (hi + 0.05) / (lo + 0.05);
+                        const size = parseFloat(cs.fontSize);
+                        const large = size >= 24 || (size >= 18.6 && Number(cs.fontWeight) >= 700);
+                        if (ratio < (large ? Math.min(3, minimum) : minimum)) {
+                            const text = n.textContent.trim().slice(0, 40);
+                            out.push(`${el.className || el.tagName}: ${text}: ${ratio.toFixed(2)}`);
+                        }
+                    }
+                }
+                return out;
+            }""",
+            [selector, minimum],
+        )
+    )
+
+
+def hidden_text(page: Any, selector: str) -> list[str]:
+    """Text under `selector` that sticks out of it or lies under something else (the
+    element at the middle of the text is neither it nor inside it)."""
+    return list(
+        page.evaluate(
+            """(selector) => {
+                const out = [];
+                for (const root of document.querySelectorAll(selector)) {
+                    if (!root.checkVisibility()) continue;
+                    const box = root.getBoundingClientRect();
+                    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                        const el = n.parentElement;
+                        if (!n.textContent.trim() || !el.checkVisibility()) continue;
+                        const range = document.createRange();
+                        range.selectNodeContents(n);
+                        const r = range.getBoundingClientRect();
+                        if (!r.width || !r.height) continue;
+                        const text = n.textContent.trim().slice(0, 40);
+                        const name = `${el.className || el.tagName}: ${text}`;
+                        if (r.left < box.left - 1 || r.right > box.right + 1) {
+                            out.push(`${name} sticks out`);
+                            continue;
+                        }
+                        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                        if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) continue;
+                        const top = document.elementFromPoint(x, y);
+                        if (top && top !== el && !el.contains(top) && !top.contains(el)) {
+                            out.push(`${name} under ${top.className || top.tagName}`);
+                        }
+                    }
+                }
+                return out;
+            }""",
+            selector,
+        )
+    )

@@ -5,6 +5,7 @@ drawing offline and syncing exactly once; a page with 1,000 marks drawn in time.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from pathlib import Path
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
 
 VISIBLE = ".dv-overlay:not([hidden])"
+FIT_LABEL = re.compile(r"^Vừa (chiều rộng|trang)$")
 
 
 def make_pdf(path: Path, pages: int = 4) -> Path:
@@ -180,6 +182,81 @@ def test_draw_reload_and_the_mark_is_still_there(
     expect(tablet.locator(f"{VISIBLE} .an-layer[data-count='1']")).to_be_visible()
     _synced(tablet)
     assert [a["kind"] for a in _mine(tablet, mid, doc_id)] == ["highlighter"]
+    assert js_errors == []
+
+
+def test_finger_tap_creates_a_sticky_note(
+    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+) -> None:
+    """A real touch tap (touchstart/touchend, then the click the browser makes of them):
+    the note box opened by the tap's pointerup must survive that tap's own click."""
+    mid, doc_id = doc
+    tablet = login_as("delegate04", path=f"/meetings/{mid}/tablet", has_touch=True)
+    _open(tablet, doc_id)
+    _tool(tablet, "note")
+    box = _settled_box(tablet)
+    # Near a corner of the page: the box opens in the middle, so the tap's click lands on
+    # the backdrop around it, as a finger on a real tablet does.
+    x, y = box["x"] + box["width"] * 0.08, box["y"] + box["height"] * 0.9
+    tablet.touchscreen.tap(x, y)
+    dialog = tablet.locator(".an-dialog")
+    expect(dialog).to_be_visible()
+    card = dialog.bounding_box()
+    assert not (
+        card["x"] <= x <= card["x"] + card["width"] and card["y"] <= y <= card["y"] + card["height"]
+    )
+    tablet.wait_for_timeout(500)  # the tap's click arrives within milliseconds
+    expect(dialog).to_be_visible()
+    tablet.locator(".an-note-text").fill("Ghi chú bằng ngón tay")
+    screenshot(tablet, "annotations-tablet-note-touch")
+    tablet.locator(".an-dialog [data-action='save']").tap()
+    expect(tablet.locator(f"{VISIBLE} .an-note")).to_have_count(1)
+    _synced(tablet)
+    kinds: list[str] = []
+    for _ in range(60):  # the pending counter can read 0 before the queue has sent it
+        kinds = [a["kind"] for a in _mine(tablet, mid, doc_id)]
+        if kinds:
+            break
+        tablet.wait_for_timeout(250)
+    assert kinds == ["note"]
+    # A tap outside the box (press and release on the backdrop) still cancels it.
+    _tool(tablet, "note")
+    tablet.touchscreen.tap(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
+    expect(dialog).to_be_visible()
+    tablet.touchscreen.tap(box["x"] + 30, box["y"] + box["height"] - 30)
+    expect(dialog).to_have_count(0)
+    expect(tablet.locator(f"{VISIBLE} .an-note")).to_have_count(1)
+    assert js_errors == []
+
+
+def test_fit_button_says_what_it_does(
+    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+) -> None:
+    """The fit button names the fit it switches to, and its label follows each press."""
+    mid, doc_id = doc
+    for viewport in ("tablet", "portrait"):
+        page = login_as("delegate05", path=f"/meetings/{mid}/tablet", viewport=viewport)
+        viewer = _open(page, doc_id)
+        button = page.locator(f"{VISIBLE} .dv-toolbar button", has_text=FIT_LABEL)
+        sheet = page.locator(f"{VISIBLE} .an-layer")
+        labels = []
+        for _ in range(2):
+            label = button.inner_text().strip()
+            labels.append(label)
+            before = _settled_box(page)
+            button.click()
+            expect(button).not_to_have_text(label)
+            after = _settled_box(page)
+            # "Vừa chiều rộng" makes the page wider; "Vừa trang" shows it whole.
+            if label == "Vừa chiều rộng":
+                assert after["width"] > before["width"] + 20, (viewport, before, after)
+            else:
+                assert after["height"] < before["height"] - 20, (viewport, before, after)
+        assert sorted(labels) == ["Vừa chiều rộng", "Vừa trang"], (viewport, labels)
+        assert viewer.get_attribute("data-fit") in ("width", "page")
+        assert sheet.count() == 1
+        screenshot(page, f"documents-fit-{viewport}")
+        page.context.close()
     assert js_errors == []
 
 

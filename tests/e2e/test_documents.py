@@ -81,11 +81,15 @@ def test_upload_present_follow(
     item.locator(".dv-present").click()
     expect(chair.locator(".dv-overlay:not([hidden])")).to_be_visible()
     for t in tablets:
-        expect(t.locator(".dv-overlay:not([hidden]) .dv[data-loaded-page='0']")).to_be_visible()
+        expect(t.locator(".dv-overlay:not([hidden]) .dv[data-loaded-page='0']")).to_be_visible(
+            timeout=20_000  # a 40-page document on a busy machine
+        )
     chair.get_by_role("button", name="Trang sau").click()
     chair.get_by_role("button", name="Trang sau").click()
     for t in tablets:
-        expect(t.locator(".dv-overlay:not([hidden]) .dv[data-loaded-page='2']")).to_be_visible()
+        expect(t.locator(".dv-overlay:not([hidden]) .dv[data-loaded-page='2']")).to_be_visible(
+            timeout=20_000  # a 40-page document on a busy machine
+        )
     screenshot(chair, "documents-chair-presenting")
     screenshot(tablets[0], "documents-tablet-following")
 

@@ -360,6 +360,7 @@ def test_expired_session_returns_to_login(
 
 
 WEBCLIENT = Path(__file__).resolve().parents[2] / "webclient"
+ROOT = WEBCLIENT.parent
 KEY_USE = re.compile(
     r"""(?:\bt\(|setI18n\([^,()]+,|\bi18n:|titleKey:|labelKey:|toast\()\s*"([a-z_]+(?:\.[a-z0-9_]+)+)\""""
 )
@@ -380,3 +381,29 @@ def test_catalogs_match_and_cover_the_code() -> None:
             used.update(re.findall(r'"([a-z_]+(?:\.[a-z0-9_]+)+)"', block))
     assert len(used) > 25
     assert sorted(used - set(vi)) == []
+
+
+# Tone mark at the end of "oa", "oe", "uy" syllables: one spelling everywhere, the modern
+# official one ("hủy", "xóa", "hòa"), not the old one ("huỷ", "xoá", "hoà"). "quý" is
+# the same in both ("qu" is one consonant).
+OLD_TONE_PLACEMENT = re.compile(r"(?<![qQ])(?:[oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?!\w)")
+
+
+def test_one_spelling_of_huy_xoa_hoa() -> None:
+    assert OLD_TONE_PLACEMENT.findall("Huỷ xoá HOÀ huỷ") == ["uỷ", "oá", "OÀ", "uỷ"]
+    assert OLD_TONE_PLACEMENT.findall("Hủy xóa hòa quý hoàn toán thuyết") == []
+    sources = [
+        *(WEBCLIENT / "i18n").glob("*.json"),
+        *WEBCLIENT.glob("js/**/*.js"),
+        WEBCLIENT / "index.html",
+        # The poll commands' messages and docs reach users too.
+        ROOT / "meetings/realtime/polls.py",
+        ROOT / "meetings/services/polls.py",
+    ]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if OLD_TONE_PLACEMENT.search(line)
+    ]
+    assert found == []

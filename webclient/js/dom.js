@@ -59,9 +59,17 @@ export function setI18n(element, key, params) {
   element.textContent = t(key, params);
 }
 
-/** Replace all children of element. */
+// Use these, not the native element.append / replaceChildren, whenever a child may be
+// null or false: the native ones insert the text "null" / "false".
+
+/** Replace all children of element (null, undefined and false children are skipped). */
 export function replaceChildren(element, ...children) {
   element.replaceChildren();
+  append(element, children);
+}
+
+/** Append children to element (null, undefined and false children are skipped). */
+export function appendChildren(element, ...children) {
   append(element, children);
 }
 

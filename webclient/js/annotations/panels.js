@@ -33,9 +33,22 @@ export function noteDialog(host, { note = null, readOnly = false, canShare = fal
     if (!readOnly) {
       buttons.push(h("button", { type: "button", class: "btn btn-primary", i18n: "annot.save", dataset: { action: "save" }, on: { click: () => { if (area.value.trim()) close("save"); else area.focus(); } } }));
     }
+    // A tap outside closes the box only if the press also began outside: the box opens on
+    // the pointerup of the very tap that asked for it, and that tap's click then lands on
+    // the backdrop (touch hit-tests the click after pointerup; a mouse does not).
+    let pressedOutside = false;
     const box = h(
       "div",
-      { class: "an-dialog-backdrop", on: { click: (e) => { if (e.target === box) close(null); } } },
+      {
+        class: "an-dialog-backdrop",
+        on: {
+          pointerdown: (e) => { pressedOutside = e.target === box; },
+          click: (e) => {
+            if (e.target === box && pressedOutside) close(null);
+            pressedOutside = false;
+          },
+        },
+      },
       h(
         "div",
         { class: "an-dialog card", role: "dialog", "aria-modal": "true", i18nAttr: { "aria-label": "annot.note" } },

@@ -196,6 +196,9 @@ export function mountBallot(host, { store, ctx }) {
     });
     const n = ui.selection.length;
     const okCount = n >= poll.min_choices && n <= poll.max_choices;
+    // "Bỏ phiếu trắng" only where a blank ballot is allowed; a button that cannot be used
+    // says why next to it, never just greys out.
+    const blankAllowed = poll.min_choices === 0;
     return h(
       "div",
       { class: "pt-choose", dataset: { stage: "choose" } },
@@ -211,12 +214,16 @@ export function mountBallot(host, { store, ctx }) {
               type: "button",
               class: "btn btn-primary btn-xl pt-next",
               disabled: !okCount,
-              i18n: n === 0 ? "poll.next_blank" : "poll.next",
+              "aria-describedby": okCount ? undefined : `pt-hint-${poll.id}`,
+              i18n: n === 0 && blankAllowed ? "poll.next_blank" : "poll.next",
               dataset: { action: "next" },
               on: { click: () => { ui = { ...ui, stage: "confirm", error: null, changing: ui.stage === "change" }; render(); } },
             }),
+            okCount
+              ? null
+              : h("span", { class: "pt-multi-hint", id: `pt-hint-${poll.id}`, i18n: "poll.choose_at_least", i18nParams: { min: poll.min_choices } }),
           )
-        : poll.min_choices === 0
+        : blankAllowed
           ? h("button", {
               type: "button",
               class: "btn btn-secondary btn-xl",

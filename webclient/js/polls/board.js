@@ -3,7 +3,7 @@
 // countdown; once closed "Đã kết thúc, chờ công bố"; once published the result chart, the
 // outcome, the base and the rule, and for named polls who chose what.
 
-import { h } from "../dom.js";
+import { h, replaceChildren } from "../dom.js";
 import { formatDuration, itemNumbers } from "../meeting-state.js";
 import { command } from "../socket.js";
 import { namedList, resultBars, resultBlock } from "./chart.js";
@@ -97,7 +97,9 @@ export function mountBoard(host, { store, ctx }) {
     const head = h("header", { class: "pb-head" }, kicker(state, poll), h("h2", { class: "pb-title", text: poll.title }), pollBadges(poll));
     if (poll.status === "open") {
       timer = countdown(poll, store, "pb-timer-big");
-      root.replaceChildren(
+      // dom.js replaceChildren skips null; the native one would print "null".
+      replaceChildren(
+        root,
         head,
         h(
           "div",
@@ -109,13 +111,15 @@ export function mountBoard(host, { store, ctx }) {
         poll.running_tally ? resultBars(poll, poll.running_tally) : null,
       );
     } else if (poll.status === "closed") {
-      root.replaceChildren(
+      replaceChildren(
+        root,
         head,
         h("div", { class: "pb-live" }, h("p", { class: "pb-state", i18n: "poll.closed_waiting" }), progressBlock(poll, "pb-progress-big")),
       );
     } else if (poll.status === "published" && poll.result) {
       const named = !poll.secret && poll.named_list && poll.named_list.length;
-      root.replaceChildren(
+      replaceChildren(
+        root,
         head,
         h(
           "div",

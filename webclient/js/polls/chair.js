@@ -3,9 +3,10 @@
 // (and the running tally of a named poll if chosen), close, publish, export CSV and PDF.
 // The settings form lives in a <dialog> so the console's columns stay as they are.
 
-import { h } from "../dom.js";
+import { appendChildren, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { currentItem, itemNumbers } from "../meeting-state.js";
+import { command } from "../socket.js";
 import { toast } from "../toast.js";
 import { confirmButton, runCommand } from "../views/room-common.js";
 import { boardVisible, countdown, mountBoard, pollBadges, progressBlock } from "./board.js";
@@ -62,9 +63,61 @@ function mountChairPanel(host, { store, ctx }) {
       blocks.push(h("p", { class: "pc-note", i18n: "poll.cancelled_note", i18nParams: { title: poll.title } }));
     }
     if (part.drafts && part.drafts.length) blocks.push(draftList(part.drafts, poll));
+    const earlier = earlierPolls.filter((p) => p.status !== "draft" && (!poll || p.id !== poll.id));
+    if (earlier.length) blocks.push(earlierList(earlier));
     if (!blocks.length) blocks.push(h("p", { class: "muted pc-empty", i18n: "poll.none_yet" }));
     body.replaceChildren(...blocks);
     newButton.disabled = false;
+    if (pollsKey !== listKey(part)) loadEarlier();
+  }
+
+  // ------------------------------------------------------------ earlier polls
+  // The snapshot has only the current poll: the others of the meeting come from poll.list,
+  // asked again whenever a poll changes (a new one must not make the last one vanish).
+
+  let earlierPolls = [];
+  let pollsKey = null;
+  let loading = null;
+  const listKey = (part) => JSON.stringify([part.current && [part.current.id, part.current.status], (part.drafts || []).map((p) => p.id)]);
+
+  function loadEarlier() {
+    const part = (store.state && store.state.poll) || { current: null, drafts: [] };
+    pollsKey = listKey(part);
+    const asked = pollsKey;
+    loading = command("poll.list", { meeting_id: meetingId }).then((ack) => {
+      if (!ack.ok || asked !== pollsKey) return;
+      earlierPolls = ack.data.polls;
+      render(true);
+    });
+    return loading;
+  }
+
+  function earlierList(list) {
+    const base = `/api/meetings/${meetingId}/polls`;
+    return h(
+      "details",
+      { class: "pc-earlier" },
+      h("summary", { i18n: "poll.earlier", i18nParams: { n: list.length } }),
+      h(
+        "ul",
+        { class: "pc-earlier-list" },
+        [...list].reverse().map((p) =>
+          h(
+            "li",
+            { class: "pc-earlier-row", dataset: { pollId: p.id, status: p.status } },
+            h("div", { class: "pc-draft-text" }, h("span", { class: "pc-draft-title", text: p.title }), h("span", { class: ["pc-status", `is-${p.status}`], i18n: `poll.status.${p.status}` })),
+            p.status === "closed" || p.status === "published"
+              ? h(
+                  "div",
+                  { class: "pc-draft-actions" },
+                  h("a", { class: "btn btn-secondary", href: `${base}/${p.id}/result.csv`, download: `bieu-quyet-${p.id}.csv`, i18n: "poll.export_csv" }),
+                  h("a", { class: "btn btn-secondary", href: `${base}/${p.id}/result.pdf`, target: "_blank", rel: "noopener", i18n: "poll.export_pdf" }),
+                )
+              : null,
+          ),
+        ),
+      ),
+    );
   }
 
   // ------------------------------------------------------------ the current poll
@@ -82,7 +135,8 @@ function mountChairPanel(host, { store, ctx }) {
     );
     if (poll.status === "open") {
       timer = countdown(poll, store, "pc-timer");
-      wrap.append(
+      appendChildren(
+        wrap,
         h("div", { class: "pc-live" }, progressBlock(poll, "pc-progress"), timer),
         poll.running_tally ? h("div", { class: "pc-tally" }, h("p", { class: "pc-sub", i18n: "poll.running_tally" }), resultBars(poll, poll.running_tally)) : null,
         h(
@@ -123,6 +177,31 @@ function mountChairPanel(host, { store, ctx }) {
       );
     } else if (poll.status === "published") {
       actions.append(h("span", { class: "pc-published", dataset: { published: "1" }, i18n: "poll.published_note" }));
+    }
+    // The wall and the tablets show a finished poll until the chair takes it off.
+    if (poll.hidden_at) {
+      actions.append(h("span", { class: "pc-hidden", i18n: "poll.hidden_note" }));
+      if (poll.status === "published") {
+        actions.append(
+          h("button", {
+            type: "button",
+            class: "btn btn-secondary pc-show",
+            i18n: "poll.show_again",
+            dataset: { action: "poll-show" },
+            on: { click: (e) => run("poll.publish", { meeting_id: meetingId, poll_id: poll.id }, { button: e.currentTarget, store }) },
+          }),
+        );
+      }
+    } else {
+      actions.append(
+        h("button", {
+          type: "button",
+          class: "btn btn-secondary pc-hide",
+          i18n: "poll.hide",
+          dataset: { action: "poll-hide" },
+          on: { click: (e) => run("poll.hide", { meeting_id: meetingId, poll_id: poll.id }, { button: e.currentTarget, store }) },
+        }),
+      );
     }
     const base = `/api/meetings/${meetingId}/polls/${poll.id}`;
     actions.append(

@@ -78,6 +78,10 @@ registerReducer("poll.published", (state, data) => {
   mergeCurrent(state, data.poll);
   return undefined;
 });
+registerReducer("poll.hidden", (state, data) => {
+  mergeCurrent(state, data.poll);
+  return undefined;
+});
 registerReducer("poll.cancelled", (state, data) => {
   mergeCurrent(state, data.poll);
   return undefined;
@@ -125,7 +129,7 @@ const seenOnItem = new Map(); // poll id → current item id when first seen fin
 export function stillRelevant(state, poll) {
   if (!poll) return false;
   if (poll.status === "open") return true;
-  if (poll.status === "cancelled") return false;
+  if (poll.status === "cancelled" || poll.hidden_at) return false; // hidden: poll.hide
   const item = currentItem(state);
   const itemId = item ? item.id : null;
   if (poll.agenda_item_id != null) return itemId === poll.agenda_item_id;

@@ -1,7 +1,7 @@
 // The page viewer: one page at a time on a stage (fit width, or fit page on the projector),
 // pinch-zoom / pan / swipe, a virtualised thumbnail strip, search-hit highlights.
 //
-//   const v = createViewer({ fit: "width", thumbs: true, onNavigate, onViewChange });
+//   const v = createViewer({ fit: "width", thumbs: true, onNavigate, onViewChange, onFitChange });
 //   await v.show(documentId, pageIndex, { zoom, query });
 //   v.element; v.current() → {doc, page}; v.visibleRect(); v.destroy()
 //
@@ -43,7 +43,7 @@ export function pageUrl(docId, index, width, screen = null) {
   return `/api/documents/${docId}/pages/${index}.png?w=${width}${screen ? `&screen=${screen}` : ""}`;
 }
 
-export function createViewer({ fit = "auto", thumbs = true, screen = null, onNavigate = () => {}, onViewChange = () => {} } = {}) {
+export function createViewer({ fit = "auto", thumbs = true, screen = null, onNavigate = () => {}, onViewChange = () => {}, onFitChange = () => {} } = {}) {
   const img = h("img", { class: "dv-img", alt: "", draggable: "false", decoding: "async" });
   const marks = h("div", { class: "dv-hits", "aria-hidden": "true" });
   const sheet = h("div", { class: "dv-page" }, img, marks);
@@ -79,6 +79,11 @@ export function createViewer({ fit = "auto", thumbs = true, screen = null, onNav
     const s = size();
     const w = effectiveFit() === "page" ? Math.min(sw, (sh * s.w) / s.h) : sw;
     base = { w, h: (w * s.h) / s.w };
+    const shown = effectiveFit();
+    if (element.dataset.fit !== shown) {
+      element.dataset.fit = shown; // "auto" follows the stage's shape: say which fit it is now
+      onFitChange(shown);
+    }
     sheet.style.width = `${base.w}px`;
     sheet.style.height = `${base.h}px`;
     if (pendingZoom) applyRect(pendingZoom);
@@ -251,9 +256,9 @@ export function createViewer({ fit = "auto", thumbs = true, screen = null, onNav
     next: () => navigate(page + 1, "button"),
     previous: () => navigate(page - 1, "button"),
     goTo: (i) => navigate(i, "button"),
-    fitWidth: () => {
-      fitMode = fitMode === "width" ? "auto" : "width";
-      element.dataset.fit = fitMode;
+    /** Switch between the whole page and the full width (from what is shown now). */
+    toggleFit: () => {
+      fitMode = effectiveFit() === "width" ? "page" : "width";
       layout();
       setView({ scale: 1, x: 0, y: 0 });
       onViewChange("fit");
@@ -261,6 +266,7 @@ export function createViewer({ fit = "auto", thumbs = true, screen = null, onNav
     setZoom: (rect) => applyRect(rect),
     visibleRect,
     current: () => ({ doc, page }),
+    fit: effectiveFit,
     clear() {
       doc = null;
       seq += 1;

@@ -5,12 +5,11 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { ICONS, icon, replaceKeepingFocus, runCommand } from "./room-common.js";
 
-/** Fill `attendanceCard` from state.attendance; marks need the attendance.mark permission. */
-export function renderAttendanceCard(attendanceCard, state, { store, meetingId }) {
-  const { attendance, meeting } = state;
-  const mark = store.can("attendance.mark") && ["scheduled", "in_progress"].includes(meeting.status);
-  const { counts, quorum, bridges } = attendance;
-  const quorumBox = h(
+/** "Đủ túc số / Chưa đủ túc số" with present/total and what is required, as the server
+ * says (attendance.quorum: reached, required, voting_present, voting_total, rule). The
+ * chair console and the tablets show the same box. */
+export function quorumBox(quorum) {
+  return h(
     "div",
     { class: ["quorum", quorum.reached ? "is-reached" : "is-missing"], dataset: { reached: quorum.reached ? "1" : "0" } },
     icon(quorum.reached ? ICONS.check : ICONS.close, 26),
@@ -25,6 +24,13 @@ export function renderAttendanceCard(attendanceCard, state, { store, meetingId }
       }),
     ),
   );
+}
+
+/** Fill `attendanceCard` from state.attendance; marks need the attendance.mark permission. */
+export function renderAttendanceCard(attendanceCard, state, { store, meetingId }) {
+  const { attendance, meeting } = state;
+  const mark = store.can("attendance.mark") && ["scheduled", "in_progress"].includes(meeting.status);
+  const { counts, quorum, bridges } = attendance;
   const stat = (key, value, cls) =>
     h("div", { class: ["att-stat", cls] }, h("span", { class: "att-value", text: String(value) }), h("span", { class: "att-label", i18n: key }));
   const people = attendance.people.map((person) => {
@@ -72,7 +78,7 @@ export function renderAttendanceCard(attendanceCard, state, { store, meetingId }
       ),
       h("div", { class: "att-stats" }, stat("room.att.absent", counts.absent), stat("room.att.excused", counts.excused), stat("room.att.unknown", counts.unknown)),
     ),
-    quorumBox,
+    quorumBox(quorum),
     bridges.total
       ? h("p", { class: "bridges-line", i18n: "room.bridges_count", i18nParams: { connected: bridges.connected, total: bridges.total } })
       : null,

@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
 import { formatDuration, parseTime, speakerTimer } from "../meeting-state.js";
 import { makeSortable, moved } from "../sortable.js";
+import { toast } from "../toast.js";
 import { ICONS, icon, replaceKeepingFocus, runCommand, setState, timerText } from "./room-common.js";
 
 const LIMIT_CHOICES = [0, 60, 120, 180, 300, 600, 900]; // 0: the meeting's default
@@ -55,11 +56,25 @@ export function createFloorCard({ meetingId, getStore, onDragState, onCleanup })
     }),
   );
 
+  // A new request is announced (a toast stays above a document being presented), so the
+  // chair notices it whatever covers the queue.
+  let seen = null;
+  function announceNew(queue, manage) {
+    const ids = new Set(queue.map((r) => r.id));
+    if (seen && manage) {
+      for (const req of queue) {
+        if (!seen.has(req.id)) toast("chair.new_request", { params: { name: req.full_name } });
+      }
+    }
+    seen = ids;
+  }
+
   function render(state, tickers) {
     const store = getStore();
     const { speakers, meeting } = state;
     const manage = store.can("speaker.manage") && meeting.status === "in_progress";
     const current = speakers.current;
+    announceNew(speakers.queue, manage);
 
     // Grant limit choices (minutes), the meeting's default first. Rebuilt only when they
     // change, so an event does not close the list while the chair is choosing.

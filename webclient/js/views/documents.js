@@ -9,7 +9,7 @@
 
 import { mountAnnotations } from "../annotations/index.js";
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { h, replaceChildren, setI18n } from "../dom.js";
 import { errorMessage, t } from "../i18n.js";
 import { registerRoomPanel } from "../room-panels.js";
 import { currentUser } from "../session.js";
@@ -17,6 +17,7 @@ import { command } from "../socket.js";
 import { toast } from "../toast.js";
 import { uploadDocument, progressRow } from "../viewer/upload.js";
 import { createViewer, forgetDocument } from "../viewer/viewer.js";
+import { runCommand } from "./room-common.js";
 
 const css = document.createElement("link");
 css.rel = "stylesheet";
@@ -47,6 +48,7 @@ function mountPanel(host, { store, screen }) {
   // ---------------------------------------------------------------- viewer overlay
   const viewer = createViewer({
     fit: projector ? "page" : "auto",
+    onFitChange: (shown) => showFit(shown),
     thumbs: !projector,
     screen: projector ? "projector" : null,
     onNavigate: (page) => {
@@ -68,6 +70,25 @@ function mountPanel(host, { store, screen }) {
   const followBtn = h("button", { type: "button", class: "btn btn-primary dv-follow", i18n: "docs.follow", on: { click: () => setFollow(true) } });
   const stopBtn = h("button", { type: "button", class: "btn btn-secondary", i18n: "docs.stop", on: { click: stopPresenting } });
   const downloadLink = h("a", { class: "btn btn-ghost", i18n: "docs.download" });
+  // Named after what a press does: the other fit than the one shown.
+  const fitBtn = h("button", { type: "button", class: "btn btn-ghost dv-fit", i18n: "docs.fit_width", dataset: { action: "fit" }, on: { click: () => viewer.toggleFit() } });
+  const showFit = (shown) => setI18n(fitBtn, shown === "width" ? "docs.fit_page" : "docs.fit_width");
+  // The chair presenting still sees the floor: who speaks and how many wait; a press goes
+  // back to the console (the presentation goes on).
+  const floorBadge = screen === "chair"
+    ? h("button", { type: "button", class: "btn btn-secondary dv-floor-badge", dataset: { action: "floor" }, on: { click: closeViewer } })
+    : null;
+  // Ending a turn (overtime included) must never need leaving the document first.
+  const endTurnBtn = screen === "chair"
+    ? h("button", {
+        type: "button",
+        class: "btn btn-secondary dv-end-turn",
+        i18n: "chair.end_turn",
+        hidden: true,
+        dataset: { action: "viewer-end-turn" },
+        on: { click: (e) => runCommand("speaker.end", { meeting_id: meetingId }, { button: e.currentTarget, store }) },
+      })
+    : null;
   const toolbar = h(
     "div",
     { class: "dv-toolbar", role: "toolbar" },
@@ -78,10 +99,12 @@ function mountPanel(host, { store, screen }) {
       pageNo,
       h("button", { type: "button", class: "btn btn-ghost", "aria-label": t("docs.next"), text: "›", on: { click: () => viewer.next() } }),
     ),
-    h("button", { type: "button", class: "btn btn-ghost", i18n: "docs.fit_width", on: { click: () => viewer.fitWidth() } }),
+    fitBtn,
     downloadLink,
     followBtn,
     stopBtn,
+    floorBadge,
+    endTurnBtn,
   );
   const overlay = h("div", { class: ["dv-overlay", projector && "dv-overlay-projector"], hidden: true }, projector ? null : toolbar, viewer.element);
 
@@ -103,6 +126,7 @@ function mountPanel(host, { store, screen }) {
     open = true;
     overlay.hidden = false;
     document.documentElement.classList.add("dv-open");
+    replaceChildren(presentingSlot);
     try {
       await viewer.show(docId, page, opts);
     } catch (error) {
@@ -118,6 +142,7 @@ function mountPanel(host, { store, screen }) {
     overlay.hidden = true;
     document.documentElement.classList.remove("dv-open");
     if (!iPresent() && presenterState()) setFollow(false);
+    renderList();
   }
 
   function setFollow(on) {
@@ -165,11 +190,13 @@ function mountPanel(host, { store, screen }) {
   }
 
   async function stopPresenting() {
-    await command("presenter.stop", { meeting_id: meetingId });
+    const ack = await command("presenter.stop", { meeting_id: meetingId });
+    if (!ack.ok) toast(null, { text: errorMessage(ack.error), kind: "error" });
     closeViewer();
   }
 
   // ---------------------------------------------------------------- list, search, upload
+  const presentingSlot = h("div", { class: "dv-presenting-slot" });
   const list = h("ul", { class: "dv-list" });
   const results = h("ul", { class: "dv-results", "aria-live": "polite" });
   const uploads = h("ul", { class: "dv-uploads" });
@@ -235,8 +262,42 @@ function mountPanel(host, { store, screen }) {
     }
   });
 
+  function renderFloorBadge() {
+    const speakers = floorBadge && store.state && store.state.speakers;
+    if (!speakers) return;
+    endTurnBtn.hidden = !(speakers.current && store.can("speaker.manage"));
+    const waiting = speakers.queue.length;
+    floorBadge.dataset.count = String(waiting);
+    floorBadge.classList.toggle("has-queue", waiting > 0);
+    replaceChildren(
+      floorBadge,
+      h("span", { class: "dv-floor-queue", i18n: "docs.floor_queue", i18nParams: { n: waiting } }),
+      speakers.current ? h("span", { class: "dv-floor-speaker", i18n: "docs.floor_speaking", i18nParams: { name: speakers.current.full_name } }) : null,
+    );
+  }
+
+  // Presenting goes on when the viewer is closed: the console says so and can stop it.
+  function presentingBar() {
+    const p = presenterState();
+    if (!iPresent() || open) return null;
+    const doc = info.documents.find((d) => d.id === p.document_id);
+    return h(
+      "div",
+      { class: "dv-presenting", role: "status" },
+      h("span", { class: "dv-presenting-text", i18n: "docs.presenting_now", i18nParams: { title: doc ? doc.title : "", n: p.page + 1 } }),
+      h(
+        "div",
+        { class: "dv-presenting-actions" },
+        h("button", { type: "button", class: "btn btn-secondary", i18n: "docs.back_to_viewer", dataset: { action: "back-to-viewer" }, on: { click: () => { setFollow(true); openViewer(p.document_id, p.page, { zoom: p.zoom }); } } }),
+        h("button", { type: "button", class: "btn btn-primary", i18n: "docs.stop", dataset: { action: "stop-presenting" }, on: { click: stopPresenting } }),
+      ),
+    );
+  }
+
   function renderList() {
     const p = presenterState();
+    replaceChildren(presentingSlot, presentingBar());
+    renderFloorBadge();
     list.replaceChildren(
       ...(info.documents.length ? [] : [h("li", { class: "dv-empty", i18n: "docs.none" })]),
       ...info.documents.map((doc) => {
@@ -275,6 +336,7 @@ function mountPanel(host, { store, screen }) {
     ? h("div", { class: "dv-projector" })
     : h("section", { class: "card dv-card" },
       h("h2", { class: "card-title", i18n: "docs.title" }),
+      presentingSlot,
       uploadBox,
       uploads,
       search,

@@ -15,6 +15,7 @@ import {
   speakerTimer,
 } from "../meeting-state.js";
 import { createSlot, mountPanels } from "../room-panels.js";
+import { quorumBox } from "./chair-attendance.js";
 import { registerView } from "../router.js";
 import {
   icon,
@@ -48,6 +49,7 @@ async function renderTablet(ctx) {
   const current = h("section", { class: "card tablet-current", "aria-live": "polite" });
   const speaking = h("section", { class: "tablet-speaking" });
   const actions = h("section", { class: "card tablet-actions", "aria-live": "polite" });
+  const attendanceCard = h("section", { class: "card tablet-attendance", "aria-labelledby": "tablet-att-title" });
   const agendaList = h("ol", { class: "agenda-list agenda-list-tablet" });
   const agendaCard = h(
     "section",
@@ -63,7 +65,7 @@ async function renderTablet(ctx) {
     head,
     // An open poll goes first; a shown document under the item; the agenda below.
     h("div", { class: "tablet-main" }, pollSlot, current, presenterSlot, agendaCard),
-    h("div", { class: "tablet-side" }, actions, speaking),
+    h("div", { class: "tablet-side" }, actions, speaking, attendanceCard),
   );
   body.hidden = true;
   page.append(status, body);
@@ -78,6 +80,7 @@ async function renderTablet(ctx) {
     renderCurrent(state);
     renderSpeaking(state);
     renderActions(state);
+    renderAttendance(state);
     renderAgenda(state);
     if (panels) panels.update(state);
   }
@@ -271,6 +274,26 @@ async function renderTablet(ctx) {
     }
     if (!parts.length) parts.push(h("p", { class: "muted", i18n: "tablet.nothing_to_do" }));
     replaceKeepingFocus(actions, ...parts);
+  }
+
+  // Who is here and whether the meeting has its quorum: the snapshot's attendance part,
+  // replaced by each attendance.updated event.
+  function renderAttendance(state) {
+    const { attendance } = state;
+    attendanceCard.hidden = !attendance;
+    if (!attendance) return;
+    const { counts, quorum } = attendance;
+    replaceKeepingFocus(
+      attendanceCard,
+      h("h2", { class: "card-title", id: "tablet-att-title", i18n: "room.attendance" }),
+      h(
+        "p",
+        { class: "att-main" },
+        h("span", { class: "att-present", dataset: { present: counts.present, total: counts.total } }, `${counts.present}/${counts.total}`),
+        h("span", { class: "att-label", i18n: "room.att.present_of_total" }),
+      ),
+      quorumBox(quorum),
+    );
   }
 
   function renderAgenda(state) {
