@@ -74,10 +74,31 @@ snapshot it gets back.
 """
 
 
+# Nested models are written once, in "Schema definitions" at the end of the document, and
+# referred to as {"$ref": "#/$defs/Name"}: inlined, the document ran to 20,000 lines.
+_DEFS: dict[str, Any] = {}
+
+
 def _schema(model: Any) -> str:
     """A model or any type pydantic knows (`Model | None`, `list[Model]`)."""
     schema = TypeAdapter(model).json_schema()
+    defs = schema.get("$defs", {})
+    if all(_DEFS.get(name, body) == body for name, body in defs.items()):
+        _DEFS.update(defs)
+        schema.pop("$defs", None)
+    # else: two different models share a name; this schema keeps its own copies
     return json.dumps(schema, ensure_ascii=False, indent=2)
+
+
+def _definitions() -> list[str]:
+    out = [
+        "## Schema definitions\n",
+        'The models the schemas above refer to as `{"$ref": "#/$defs/<Name>"}`.\n',
+    ]
+    for name in sorted(_DEFS):
+        body = json.dumps(_DEFS[name], ensure_ascii=False, indent=2)
+        out += [f"### `{name}`\n", "```json\n" + body + "\n```\n"]
+    return out
 
 
 def _result(cmd: Command) -> list[str]:
@@ -100,10 +121,11 @@ SNAPSHOT_EFFECTS = {
     "poll.deleted": "`poll.drafts`: remove the draft with this `poll_id`",
     "poll.opened": "`poll.current`: this poll (remove it from `drafts`); its `me` comes "
     "with `poll.get`",
-    "poll.progress": "`poll.current`: `voted_count`, `eligible_count`, `running_tally`",
+    "poll.progress": "`poll.current`: `voted_count`, `eligible_count`, `quorum`, `running_tally`",
     "poll.closed": "`poll.current`: replace if the same `id` (keep `me`)",
     "poll.published": "`poll.current`: replace if the same `id` (keep `me`)",
     "poll.cancelled": "`poll.current`: replace if the same `id` (keep `me`)",
+    "poll.hidden": "`poll.current`: replace if the same `id` (keep `me`); off the screens",
     "presenter.changed": "`presenter`: replace with `data.presenter`",
     "annotation.created": "`shared_marks`: add `data.annotation` (if null: fetch a snapshot)",
     "annotation.deleted": "`shared_marks`: remove the mark with this `id`",
@@ -134,6 +156,7 @@ def _block(value: Any) -> str:
 
 def render() -> str:
     load_commands()
+    _DEFS.clear()
     common = ", ".join(f"`{c}`" for c in COMMON_ERRORS)
     out = [INTRO.replace("{common}", common)]
     out.append(protocol_sections.authentication())
@@ -182,6 +205,7 @@ def render() -> str:
         out.append(_block(envelope) + "\n")
     out.extend(_snapshot_section())
     out.append(protocol_sections.error_tables())
+    out.extend(_definitions())
     return "\n".join(out) + "\n"
 
 
