@@ -135,7 +135,7 @@ SNAPSHOT_EFFECTS = {
 
 
 def _snapshot_section() -> list[str]:
-    parts = ", ".join(f"`{name}`" for name in PART_SCHEMAS)
+    parts = ", ".join(f"`{name}`" for name in sorted(PART_SCHEMAS))
     out = [
         "## Snapshot\n",
         "`meeting.join` and `meeting.snapshot` answer the whole state of the meeting as this "

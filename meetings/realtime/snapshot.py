@@ -35,10 +35,10 @@ def snapshot_part(name: str, *, schema: Any) -> Callable[[SnapshotPart], Snapsho
 
 def snapshot_schema() -> type[BaseModel]:
     """The model of `build_snapshot`'s output, made of the registered parts' schemas."""
-    key = tuple(PART_SCHEMAS)
+    key = tuple(sorted(PART_SCHEMAS))  # by name: the same model whatever the import order
     if key not in _model:
         fields: dict[str, Any] = {"meeting_id": (int, ...), "version": (int, ...)}
-        fields.update({name: (schema, ...) for name, schema in PART_SCHEMAS.items()})
+        fields.update({name: (PART_SCHEMAS[name], ...) for name in key})
         _model[key] = create_model("Snapshot", __config__=ConfigDict(extra="forbid"), **fields)
     return _model[key]
 
