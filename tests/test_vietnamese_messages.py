@@ -79,10 +79,6 @@ REVIEWED = {
         "_HTTP_MESSAGES.get(exc.code or 500, 'Yêu cầu không thực hiện được.')",
     ),
 }
-# Flagged in files other helpers are changing right now (issue 10): the media node's
-# English text passed through to users ("offer has no audio or video section"). The
-# `bridge` helper words these in Vietnamese; remove the entry when that is merged.
-PENDING_ELSEWHERE: set[tuple[str, str, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -164,7 +160,7 @@ def scan() -> tuple[list[Finding], list[Finding], set[str]]:
             text = _fixed_text(node)
             if text is None or not text.strip():
                 key = (rel, fn.name if fn else "", ast.unparse(node))
-                if key not in REVIEWED | PENDING_ELSEWHERE:
+                if key not in REVIEWED:
                     computed.append(Finding(where, ast.unparse(node)))
             elif not is_vietnamese(text):
                 english.append(Finding(where, text))

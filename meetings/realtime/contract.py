@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import deque
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -19,7 +20,8 @@ from pydantic import TypeAdapter, ValidationError
 log = logging.getLogger(__name__)
 
 ENABLED = os.environ.get("CHECK_PAYLOADS", "").strip().lower() in {"1", "true", "yes", "on"}
-VIOLATIONS: list[str] = []
+# The latest violations (bounded: a development server may run with the checks on for days).
+VIOLATIONS: deque[str] = deque(maxlen=1000)
 
 _adapters: dict[Any, TypeAdapter[Any]] = {}
 
