@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(config)
     with app.app_context():
         if args.cmd == "units":
-            from meetings.services.units import import_units
+            from meetings.services.accounts.units import import_units
 
             if not args.path.is_file():
                 print(f"Không tìm thấy tệp: {args.path}", file=sys.stderr)
@@ -56,14 +56,14 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         if args.cmd == "demo":
-            from meetings.services.demo import seed_demo
+            from meetings.demo import seed_demo
 
             print("Tài khoản demo (tên đăng nhập / mật khẩu / vai trò):")
             for username, password, role in seed_demo():
                 print(f"  {username:<12} {password:<12} {role}")
             return 0
         if args.cmd == "audit":
-            from meetings.services.audit_verify import verify
+            from meetings.services.voting.audit_verify import verify
 
             problems = verify()
             for problem in problems:

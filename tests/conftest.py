@@ -85,8 +85,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def seeded_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    from meetings.services.demo import seed_demo
-    from meetings.services.units import import_units
+    from meetings.demo import seed_demo
+    from meetings.services.accounts.units import import_units
 
     app = create_app(make_config(tmp_path_factory.mktemp("seed"), database_url))
     with app.app_context():

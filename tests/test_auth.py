@@ -5,7 +5,7 @@ from typing import Any
 
 from meetings.db import transaction
 from meetings.models import Unit, User
-from meetings.services.accounts import hash_password
+from meetings.services.accounts.login import hash_password
 from tests.conftest import DEMO_PASSWORD, login, post, unique
 
 

@@ -75,10 +75,10 @@ def _uses() -> Iterator[tuple[str, str, list[str] | None, str]]:
 DYNAMIC = {
     "meetings/app.py",
     "meetings/media_bridge/conference.py",
-    "meetings/services/doc_files.py",
+    "meetings/services/documents/files.py",
 }
 # conflict() checks its reason itself; document errors put the pipeline's log text there.
-REASON_PASSERS = ("meetings/errors.py", "meetings/services/doc_files.py")
+REASON_PASSERS = ("meetings/errors.py", "meetings/services/documents/files.py")
 
 
 def test_every_code_and_reason_in_the_source_is_registered() -> None:
@@ -105,8 +105,8 @@ def test_computed_codes_come_from_registered_tables() -> None:
     from meetings.documents.errors import CODES as DOCUMENT_CODES
     from meetings.media_bridge.conference import _app_error
     from meetings.media_bridge.nodes import NodeError
-    from meetings.services.doc_files import _STATUS as DOC_STATUS
-    from meetings.services.doc_files import DocError
+    from meetings.services.documents.files import _STATUS as DOC_STATUS
+    from meetings.services.documents.files import DocError
 
     assert set(_HTTP_CODES.values()) | {"http_error"} <= set(ERROR_CODES)
     for code in set(DOCUMENT_CODES) | set(DOC_STATUS):

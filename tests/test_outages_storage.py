@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from meetings.app import create_app
 from meetings.db import db
 from meetings.models import Document
-from meetings.services import doc_ingest
+from meetings.services.documents import ingest as doc_ingest
 from tests.conftest import make_config
 from tests.documents.conftest import write_blank_pdf, write_vietnamese_pdf
 from tests.documents_web.conftest import upload

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from meetings.db import db
 from meetings.models import Bridge, Unit
-from meetings.services.units import import_units
+from meetings.services.accounts.units import import_units
 from tests.conftest import UNITS_JSON
 
 

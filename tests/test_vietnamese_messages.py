@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from meetings.documents import errors as doc_errors
 from meetings.documents.ingest import meaningful_title
 from meetings.errors import invalid_payload
-from meetings.services import doc_files
+from meetings.services.documents import files as doc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "meetings"
@@ -60,7 +60,7 @@ REVIEWED = {
     # the table _MESSAGES (checked below) with the pipeline's text only for unknown codes,
     # and every code has an entry (test_every_document_error_code_has_a_message)
     (
-        "meetings/services/doc_files.py",
+        "meetings/services/documents/files.py",
         "from_document_error",
         "_MESSAGES.get(exc.code, exc.message)",
     ),

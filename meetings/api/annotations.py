@@ -3,7 +3,7 @@ the annotated PDF copy.
 
 Writes are for clients without a socket (a page being closed flushes its queue with
 `fetch(..., {keepalive: true})`, scripts); the tablet normally uses `annotation.*`.
-Everything goes through services/annotations.py, so someone else's private annotation is
+Everything goes through services/documents/annotations.py, so someone else's private annotation is
 `not_found` here exactly as over the protocol.
 """
 
@@ -23,16 +23,16 @@ from meetings.db import db, transaction
 from meetings.documents.annotate_export import ExportMark, annotate_pdf
 from meetings.models import Annotation, AnnotationScope, Meeting, User
 from meetings.permissions import Perm
-from meetings.realtime.annotation_schemas import (
+from meetings.realtime.events import Outbox
+from meetings.schemas.annotations import (
     UUID_PATTERN,
     AnnotationIn,
     AnnotationPatch,
     SyncCmd,
 )
-from meetings.realtime.events import Outbox
-from meetings.services import annotations as svc
-from meetings.services import doc_pages
-from meetings.services.doc_files import files_for
+from meetings.services.documents import annotations as svc
+from meetings.services.documents import pages as doc_pages
+from meetings.services.documents.files import files_for
 
 bp = APIBlueprint(
     "annotations", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="annotations")]

@@ -13,7 +13,7 @@ from meetings.auth import current_user, end_session, start_session
 from meetings.config import Config
 from meetings.permissions import Perm
 from meetings.realtime.sessions import current_login, end_login, new_login
-from meetings.services.accounts import do_login
+from meetings.services.accounts.login import do_login
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth")])
 

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from meetings.errors import AppError
 from meetings.models import MeetingRole
 from meetings.models.documents import Sensitivity
-from meetings.services.doc_ingest import UploadSpec
+from meetings.services.documents.ingest import UploadSpec
 
 
 class UploadFields(BaseModel):

@@ -34,10 +34,12 @@ from meetings.models.documents import Sensitivity
 from meetings.permissions import Perm, authorize
 from meetings.realtime.events import Outbox, emit_event
 from meetings.realtime.presenter import uploads_room
-from meetings.services import doc_pages, doc_presenter, doc_search
-from meetings.services import documents as svc
-from meetings.services.doc_files import DocError, DocFiles, files_for
-from meetings.services.doc_ingest import ingest_upload
+from meetings.services.documents import library as svc
+from meetings.services.documents import pages as doc_pages
+from meetings.services.documents import presenter as doc_presenter
+from meetings.services.documents import search as doc_search
+from meetings.services.documents.files import DocError, DocFiles, files_for
+from meetings.services.documents.ingest import ingest_upload
 
 bp = APIBlueprint(
     "meeting_documents", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="documents")]

@@ -21,9 +21,9 @@ from meetings.errors import AppError, not_found
 from meetings.models import Meeting, MeetingRole, Participant, User
 from meetings.permissions import Perm, meeting_role
 from meetings.realtime.events import Outbox
-from meetings.services import agenda, ical
-from meetings.services import meetings as svc
-from meetings.services.meetings import MeetingFields, ParticipantSpec, meeting_public
+from meetings.services.room import agenda, ical
+from meetings.services.room import meetings as svc
+from meetings.services.room.meetings import MeetingFields, ParticipantSpec, meeting_public
 
 bp = APIBlueprint("meetings", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="meetings")])
 calendar_bp = APIBlueprint(

@@ -14,7 +14,7 @@ from meetings.db import db, transaction
 from meetings.errors import AppError, not_found
 from meetings.models import Unit, UnitAdmin, User
 from meetings.permissions import Perm, manages_unit
-from meetings.services.accounts import MIN_PASSWORD_LENGTH, hash_password
+from meetings.services.accounts.login import MIN_PASSWORD_LENGTH, hash_password
 
 bp = APIBlueprint("users", __name__, url_prefix="/api/users", abp_tags=[Tag(name="users")])
 

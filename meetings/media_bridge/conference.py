@@ -35,8 +35,8 @@ from meetings.media_bridge.nodes import NodeError
 from meetings.models import Meeting, MeetingBridge, MeetingRole, Participant, Unit, User
 from meetings.permissions import meeting_role
 from meetings.realtime.events import Outbox, emit_event, on_sent
-from meetings.services.meetings import ensure_live
-from meetings.services.speakers import current_speaker
+from meetings.services.room.meetings import ensure_live
+from meetings.services.room.speakers import current_speaker
 
 log = logging.getLogger(__name__)
 
@@ -617,7 +617,7 @@ def _speaker_changed(_name: str, envelope: dict[str, Any]) -> None:
 def _meeting_changed(_name: str, envelope: dict[str, Any]) -> None:
     """After the commit of "Bế mạc" (or a cancel): recording stopped and kept, every site's
     peer closed; the bridges learn it from this conference.updated (`ended`) and the
-    meeting's own events. services/meeting_end.py closes the database side."""
+    meeting's own events. services/room/meeting_end.py closes the database side."""
     if (envelope.get("data") or {}).get("status") not in ("ended", "cancelled"):
         return
     conf = CONFERENCES.get(int(envelope.get("meeting_id", 0)))

@@ -54,7 +54,7 @@ class Meeting(Timestamped, Base):
     # During a break (no current item): the item the break interrupted, so "Tiếp tục"
     # resumes it. No FK, like current_item_id.
     paused_item_id: Mapped[int | None]
-    # "majority" (quá nửa), "two_thirds", "three_quarters" — see services/attendance.py.
+    # "majority" (quá nửa), "two_thirds", "three_quarters" — see services/room/attendance.py.
     quorum_rule: Mapped[str] = mapped_column(String(32), default="majority")
     speaker_limit_seconds: Mapped[int] = mapped_column(default=300)
     speaker_warning_seconds: Mapped[int] = mapped_column(default=60)

@@ -7,7 +7,7 @@ no timestamp, no sequential id. A secret ballot's id is a random UUID, and both 
 are SQLite WITHOUT ROWID tables, so their storage order is their primary-key order
 (random UUID, resp. user id), not insertion order. On close the ballots of a secret poll
 are rewritten in shuffled order with fresh UUIDs (PostgreSQL heap order otherwise follows
-insertion) and the voters' idempotency-key hashes are dropped. See services/ballots.py.
+insertion) and the voters' idempotency-key hashes are dropped. See services/voting/ballots.py.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class Poll(Timestamped, Base):
     entitled_count: Mapped[int] = mapped_column(default=0)
     present_count: Mapped[int] = mapped_column(default=0)
     eligible_count: Mapped[int] = mapped_column(default=0)
-    # The meeting's quorum rule when the poll opened (services/quorum.py).
+    # The meeting's quorum rule when the poll opened (services/room/quorum.py).
     quorum_rule: Mapped[str] = mapped_column(String(32), default="majority")
     # Canonical JSON of the tally and outcome, written once on close.
     result_json: Mapped[str | None] = mapped_column(Text)

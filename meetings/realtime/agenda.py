@@ -10,7 +10,8 @@ from meetings.models import Meeting, User
 from meetings.permissions import Perm
 from meetings.realtime.events import event
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.schemas_room import (
+from meetings.realtime.snapshot import snapshot_part
+from meetings.schemas.room import (
     AGENDA_EXAMPLE,
     MEETING_EXAMPLE,
     AgendaEvent,
@@ -19,8 +20,7 @@ from meetings.realtime.schemas_room import (
     MeetingEndedOut,
     MeetingOut,
 )
-from meetings.realtime.snapshot import snapshot_part
-from meetings.services import agenda
+from meetings.services.room import agenda
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Presenter = Annotated[str, StringConstraints(max_length=200)]

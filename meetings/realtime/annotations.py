@@ -12,7 +12,11 @@ from typing import Any
 
 from meetings.models import AnnotationScope, Meeting, User
 from meetings.permissions import Perm
-from meetings.realtime.annotation_schemas import (
+from meetings.realtime.events import emit_event, event, meeting_room
+from meetings.realtime.hooks import on_disconnect
+from meetings.realtime.registry import Ctx, command
+from meetings.realtime.snapshot import snapshot_part
+from meetings.schemas.annotations import (
     OUT_EXAMPLE,
     STROKE_EXAMPLE,
     AnnotationList,
@@ -33,11 +37,7 @@ from meetings.realtime.annotation_schemas import (
     SyncResult,
     UpdateCmd,
 )
-from meetings.realtime.events import emit_event, event, meeting_room
-from meetings.realtime.hooks import on_disconnect
-from meetings.realtime.registry import Ctx, command
-from meetings.realtime.snapshot import snapshot_part
-from meetings.services import annotations as svc
+from meetings.services.documents import annotations as svc
 
 ID = "5b0c1f7e-3f4a-4c2e-9d7a-0e1f2a3b4c5d"
 OP_ID = "0e6f3c1a-9a2b-4c3d-8e4f-5a6b7c8d9e0f"

@@ -11,9 +11,9 @@ from meetings.permissions import Perm
 from meetings.realtime.events import Outbox, event
 from meetings.realtime.hooks import on_disconnect, on_join, on_leave
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.schemas_room import ATTENDANCE_EXAMPLE, AttendanceOut, Changed
 from meetings.realtime.snapshot import snapshot_part
-from meetings.services import attendance
+from meetings.schemas.room import ATTENDANCE_EXAMPLE, AttendanceOut, Changed
+from meetings.services.room import attendance
 
 
 class CheckinIn(BaseModel):

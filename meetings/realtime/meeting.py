@@ -12,9 +12,9 @@ from meetings.permissions import Perm, meeting_perms, meeting_role
 from meetings.realtime.events import AUDIENCES, audience_room, meeting_room
 from meetings.realtime.hooks import run_join, run_leave
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.schemas_room import MeetingSnapshot
 from meetings.realtime.snapshot import build_snapshot, snapshot_part, snapshot_schema
-from meetings.services.meetings import meeting_public
+from meetings.schemas.room import MeetingSnapshot
+from meetings.services.room.meetings import meeting_public
 
 
 class MeetingRef(BaseModel):

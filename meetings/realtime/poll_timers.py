@@ -1,7 +1,7 @@
 """Background work for polls: closing at the deadline and coalesced progress events.
 
 Both run as greenlets (Flask-SocketIO background tasks), each in its own app context and
-transaction. Closing is idempotent (services.polls.do_close flips open → closed with a
+transaction. Closing is idempotent (services.voting.polls.do_close flips open → closed with a
 conditional UPDATE), so a timer in every worker, a lazy close on access and the chair's
 click may all race: exactly one of them closes.
 """
@@ -20,7 +20,7 @@ from meetings.models import Poll
 from meetings.models.base import utcnow
 from meetings.models.polls import PollStatus
 from meetings.realtime.events import Outbox
-from meetings.services import polls, tally
+from meetings.services.voting import polls, tally
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Poll commands, events and the "poll" snapshot part. Handlers parse, call a service,
-return an ack; the rules live in services/polls.py, services/ballots.py, majority.py."""
+return an ack; the rules live in services/voting/ (polls.py, ballots.py, majority.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from meetings.models.polls import PollStatus
 from meetings.permissions import Perm, meeting_perms
 from meetings.realtime import poll_timers
 from meetings.realtime.events import event
-from meetings.realtime.poll_schemas import (
+from meetings.realtime.registry import Ctx, command
+from meetings.realtime.snapshot import snapshot_part
+from meetings.schemas.polls import (
     POLL_EXAMPLE,
     QUORUM_EXAMPLE,
     CastAck,
@@ -30,10 +32,8 @@ from meetings.realtime.poll_schemas import (
     PollViewData,
     UpdateIn,
 )
-from meetings.realtime.registry import Ctx, command
-from meetings.realtime.snapshot import snapshot_part
-from meetings.services import ballots, polls, tally
-from meetings.services.poll_spec import PollPatch, parse_settings
+from meetings.services.voting import ballots, polls, tally
+from meetings.services.voting.spec import PollPatch, parse_settings
 
 _POLL_EVENTS = {
     "poll.created": "Thư ký/chủ trì tạo một cuộc biểu quyết (bản nháp).",

@@ -13,7 +13,7 @@ from meetings.realtime.events import event
 from meetings.realtime.hooks import on_join
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part
-from meetings.services import doc_presenter
+from meetings.services.documents import presenter as doc_presenter
 
 ERRORS = ("conflict",)
 Frac = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]

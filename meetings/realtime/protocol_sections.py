@@ -19,7 +19,7 @@ from meetings.models.room import AttendanceStatus, SpeakerStatus
 from meetings.permissions import GLOBAL_PERMS, MANAGER_PERMS, ROLE_PERMS, SITUATIONAL_PERMS, Perm
 from meetings.realtime import idempotency
 from meetings.realtime.events import EVENTS
-from meetings.services.agenda import AgendaOp
+from meetings.services.room.agenda import AgendaOp
 
 AUTHENTICATION = """\
 ## Authentication for clients that are not browsers

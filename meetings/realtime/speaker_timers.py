@@ -2,7 +2,7 @@
 
 Like poll_timers: a greenlet per running turn in the worker that granted it, armed again
 whenever a worker builds the speakers' state (snapshot), so a restarted worker picks the
-turn up. Ending is idempotent (services.speakers.end_if_due is a conditional UPDATE), so
+turn up. Ending is idempotent (services.room.speakers.end_if_due is a conditional UPDATE), so
 timers in several workers and the chair's own "end" may race: exactly one ends the turn.
 """
 
@@ -18,7 +18,7 @@ from meetings.extensions import socketio
 from meetings.models import Meeting, SpeakerRequest
 from meetings.models.base import utcnow
 from meetings.realtime.events import Outbox
-from meetings.services import speakers
+from meetings.services.room import speakers
 
 log = logging.getLogger(__name__)
 

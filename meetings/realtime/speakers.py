@@ -10,10 +10,10 @@ from meetings.models import Meeting, User
 from meetings.permissions import Perm
 from meetings.realtime.events import event
 from meetings.realtime.registry import Ctx, command
-from meetings.realtime.schemas_room import SPEAKERS_EXAMPLE, RequestOut, SpeakersOut
 from meetings.realtime.snapshot import snapshot_part
 from meetings.realtime.speaker_timers import ensure_end_timer
-from meetings.services import speakers
+from meetings.schemas.room import SPEAKERS_EXAMPLE, RequestOut, SpeakersOut
+from meetings.services.room import speakers
 
 CONFLICT = ("conflict",)
 

@@ -47,7 +47,7 @@ from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from meetings.models import Meeting, MeetingRole, Participant, Unit, User  # noqa: E402
-from meetings.services.accounts import hash_password  # noqa: E402
+from meetings.services.accounts.login import hash_password  # noqa: E402
 
 CHOICES = ("yes", "no", "abstain")
 

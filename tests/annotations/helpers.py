@@ -13,7 +13,7 @@ from meetings.db import db, transaction
 from meetings.documents._mupdf import pymupdf
 from meetings.models import Document, DocumentAccess, DocumentPage
 from meetings.models.documents import Sensitivity
-from meetings.services.doc_files import files_for
+from meetings.services.documents.files import files_for
 
 A4 = (595.0, 842.0)
 

@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 
 from meetings.documents.pages import PagePool, default_page_pool
-from meetings.services import doc_pages
+from meetings.services.documents import pages as doc_pages
 from tests.realtime.room import Room
 
 from .conftest import upload, write_vietnamese_pdf

@@ -14,7 +14,7 @@ from meetings.db import db
 from meetings.documents.render import RenderCache
 from meetings.documents.watermark import Mark, Watermarker
 from meetings.models import DocumentAccessLog, Meeting, User
-from meetings.services import doc_pages
+from meetings.services.documents import pages as doc_pages
 from tests.conftest import csrf_token
 from tests.realtime.room import Room
 

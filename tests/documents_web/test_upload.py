@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from meetings.db import db
 from meetings.models import Document, DocumentPage
-from meetings.services.doc_ingest import safe_filename
+from meetings.services.documents.ingest import safe_filename
 from tests.conftest import csrf_token
 from tests.realtime.room import Room
 
@@ -128,7 +128,7 @@ def test_refusals_leave_nothing(app: Any, login_as: Any, room: Room, tmp_path: P
 def test_page_limit_is_checked_before_processing(
     app: Any, login_as: Any, room: Room, tmp_path: Path
 ) -> None:
-    from meetings.services import doc_files
+    from meetings.services.documents import files as doc_files
 
     big = write_blank_pdf(tmp_path / "big.pdf", 60)
     app.config["APP_CONFIG"] = app.config["APP_CONFIG"].__class__(

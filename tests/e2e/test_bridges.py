@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from meetings.db import make_engine
 from meetings.models import Meeting, MeetingRole, Participant, Unit, User
 from meetings.models.meetings import MeetingStatus
-from meetings.services.accounts import hash_password
+from meetings.services.accounts.login import hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Demo@2026"

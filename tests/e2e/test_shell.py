@@ -398,7 +398,7 @@ def test_one_spelling_of_huy_xoa_hoa() -> None:
         WEBCLIENT / "index.html",
         # The poll commands' messages and docs reach users too.
         ROOT / "meetings/realtime/polls.py",
-        ROOT / "meetings/services/polls.py",
+        ROOT / "meetings/services/voting/polls.py",
     ]
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"

@@ -23,7 +23,7 @@ from meetings.models import (
     User,
 )
 from meetings.models.meetings import MeetingStatus
-from meetings.services.accounts import hash_password
+from meetings.services.accounts.login import hash_password
 from tests.conftest import DEMO_PASSWORD
 
 UNIT_ADMIN = "roomadmin"  # a unit admin of the host district with no role in the meetings

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from meetings.db import db
-from meetings.services import attendance
-from meetings.services.quorum import required as required_for
+from meetings.services.room import attendance
+from meetings.services.room.quorum import required as required_for
 from tests.realtime.room import ROLE_USERS, Room, ack_error, ack_ok, clear, events, make_room
 
 

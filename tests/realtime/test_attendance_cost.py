@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from meetings.db import db
 from meetings.models import Attendance, AttendanceStatus, Meeting, Participant, User
-from meetings.services import attendance
+from meetings.services.room import attendance
 from tests.realtime.room import Room
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from meetings.db import db, transaction
 from meetings.models import SpeakerRequest
-from meetings.realtime.schemas_room import SpeakersOut
-from meetings.services.meetings import now
+from meetings.schemas.room import SpeakersOut
+from meetings.services.room.meetings import now
 from tests.realtime.room import Room, ack_ok
 
 ROLES = ("chair", "secretary", "delegate", "guest", "bridge_operator")

@@ -15,8 +15,8 @@ from meetings.realtime import contract, load_commands
 from meetings.realtime.events import EVENTS, emit_event, meeting_room
 from meetings.realtime.registry import COMMANDS
 from meetings.realtime.snapshot import snapshot_schema
-from meetings.services import attendance
-from meetings.services import speakers as speaker_service
+from meetings.services.room import attendance
+from meetings.services.room import speakers as speaker_service
 from tests.conftest import fail_on_violations
 from tests.realtime.room import Room, ack_ok
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from meetings.db import db
-from meetings.services.speakers import current_speaker
+from meetings.services.room.speakers import current_speaker
 from tests.realtime.room import Room, ack_error, ack_ok, clear, events, make_room
 
 

@@ -30,8 +30,8 @@ from meetings.models.meetings import MeetingStatus
 from meetings.realtime import contract
 from meetings.realtime.events import check_event
 from meetings.realtime.snapshot import snapshot_schema
-from meetings.services.meetings import now
-from meetings.services.speakers import OVERTIME_GRACE_SECONDS
+from meetings.services.room.meetings import now
+from meetings.services.room.speakers import OVERTIME_GRACE_SECONDS
 from tests.annotations.helpers import add_document, new_id, stroke
 from tests.realtime.room import ROLE_USERS, Room, ack_ok, make_room
 

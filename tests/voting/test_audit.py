@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from meetings.db import db, transaction
 from meetings.models import AuditEntry, NamedBallot, SecretBallot
-from meetings.services import audit_verify
+from meetings.services.voting import audit_verify
 from tests.voting.conftest import DELEGATES, new_key, ok, option
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from meetings.services.poll_export import _mupdf
+from meetings.services.voting.export import _mupdf
 from tests.voting.conftest import new_key, ok, option
 
 MAX_RESULT_PDF_BYTES = 200_000

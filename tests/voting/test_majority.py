@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meetings.services.majority import (
+from meetings.services.voting.majority import (
     Bases,
     decide_choices,
     decide_yes_no,

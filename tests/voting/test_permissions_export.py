@@ -81,7 +81,7 @@ def test_exports_before_and_after_publish(
     assert delegate.get(base + "/result.csv").status_code == 200
     pdf = delegate.get(base + "/result.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    from meetings.services.poll_export import _mupdf
+    from meetings.services.voting.export import _mupdf
 
     doc = _mupdf().open(stream=pdf.data, filetype="pdf")
     extracted = "".join(doc[i].get_text() for i in range(doc.page_count))

@@ -14,11 +14,11 @@ import pytest
 
 from meetings.api import meetings as meetings_api
 from meetings.realtime import poll_timers
-from meetings.realtime.poll_schemas import PollProgressData
-from meetings.realtime.schemas_room import MeetingQuorumOut, QuorumOut
-from meetings.services import meetings as meetings_service
-from meetings.services import quorum
-from meetings.services.majority import Bases, decide_yes_no, poll_quorum
+from meetings.schemas.polls import PollProgressData
+from meetings.schemas.room import MeetingQuorumOut, QuorumOut
+from meetings.services.room import meetings as meetings_service
+from meetings.services.room import quorum
+from meetings.services.voting.majority import Bases, decide_yes_no, poll_quorum
 from tests.realtime.room import ROLE_USERS, make_room
 from tests.voting.conftest import new_key, ok, option
 

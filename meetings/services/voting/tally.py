@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from meetings.db import db
 from meetings.models import NamedBallot, Poll, PollVoter, SecretBallot
 from meetings.models.polls import PollKind
-from meetings.services import majority
+from meetings.services.voting import majority
 
 
 def choice_lists(poll: Poll) -> list[list[int]]:

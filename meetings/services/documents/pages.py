@@ -39,7 +39,7 @@ from meetings.errors import not_found
 from meetings.models import Document, DocumentAccessLog, Meeting, User
 from meetings.models.documents import Sensitivity
 from meetings.permissions import Perm, authorize
-from meetings.services.doc_files import DocError, DocFiles, from_document_error
+from meetings.services.documents.files import DocError, DocFiles, from_document_error
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,8 @@ from meetings.errors import AppError, invalid_payload, not_found
 from meetings.models import Annotation, AnnotationKind, AnnotationScope, Meeting, User
 from meetings.models.documents import Document, DocumentPage, DocumentStatus
 from meetings.permissions import Perm, authorize
-from meetings.realtime.annotation_schemas import (
+from meetings.realtime.events import Outbox
+from meetings.schemas.annotations import (
     SYNC_OP,
     AnnotationIn,
     AnnotationPatch,
@@ -42,8 +43,7 @@ from meetings.realtime.annotation_schemas import (
     TextHighlightIn,
     UpdateOp,
 )
-from meetings.realtime.events import Outbox
-from meetings.services.documents import document_visible_to, visible_document
+from meetings.services.documents.library import document_visible_to, visible_document
 
 MAX_PER_DOCUMENT = 10_000  # per person and document: far above use, a ceiling for abuse
 DECIMALS = 5  # 1e-5 of an A4 page is under 0.01 pt: rounding loses nothing visible

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from meetings.services import quorum
+from meetings.services.room import quorum
 
 RULES = ("absolute", "two_thirds", "cast", "simple")
 NEEDS_QUORUM = frozenset({"cast", "simple"})

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from meetings.db import db
 from meetings.documents.search import find_hits, normalize
 from meetings.models import Document, DocumentPage, Meeting, User
-from meetings.services.documents import visible_documents
+from meetings.services.documents.library import visible_documents
 
 MAX_RESULTS = 200
 

@@ -34,7 +34,7 @@ from meetings.errors import AppError, not_found
 from meetings.models import AgendaItem, Document, DocumentAccess, DocumentPage, Meeting, User
 from meetings.models.documents import DocumentStatus, Sensitivity
 from meetings.models.meetings import MeetingRole
-from meetings.services.doc_files import DocFiles, from_document_error
+from meetings.services.documents.files import DocFiles, from_document_error
 
 Progress = Callable[[str, float], None]
 

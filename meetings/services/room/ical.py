@@ -16,7 +16,7 @@ from sqlalchemy import select
 from meetings.db import db
 from meetings.models import CalendarToken, Meeting, Participant, User
 from meetings.models.meetings import MeetingStatus
-from meetings.services.meetings import aware, now
+from meetings.services.room.meetings import aware, now
 
 PRODID = "-//Phong hop so//Lich hop//VI"
 KIND_LABELS = {

@@ -16,9 +16,9 @@ from meetings.models import Document, Meeting, PresenterState, User
 from meetings.models.base import utcnow
 from meetings.permissions import Perm, meeting_perms
 from meetings.realtime.events import Outbox
-from meetings.services import doc_pages
-from meetings.services.documents import visible_document
-from meetings.services.meetings import ensure_live
+from meetings.services.documents import pages as doc_pages
+from meetings.services.documents.library import visible_document
+from meetings.services.room.meetings import ensure_live
 
 EVENT = "presenter.changed"
 

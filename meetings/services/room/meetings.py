@@ -240,7 +240,7 @@ def update_meeting(meeting: Meeting, user: User, fields: MeetingFields, outbox: 
     _apply(meeting, user, fields)
     emit_meeting_updated(meeting, outbox)
     if fields.participants is not None or fields.bridge_unit_ids is not None:
-        from meetings.services.attendance import emit_attendance
+        from meetings.services.room.attendance import emit_attendance
 
         emit_attendance(meeting, outbox)
 
@@ -253,7 +253,7 @@ def cancel_meeting(meeting: Meeting, outbox: Outbox) -> None:
     meeting.closed_at = now()
     # A meeting may be prepared before it starts (a test poll, a document shown): a
     # cancel closes what runs, like the end does.
-    from meetings.services.meeting_end import close_live_parts
+    from meetings.services.room.meeting_end import close_live_parts
 
     close_live_parts(meeting, None, outbox)
     emit_meeting_updated(meeting, outbox)

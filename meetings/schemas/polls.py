@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKind, PollStatus
-from meetings.realtime.schemas_room import QuorumOut
-from meetings.services.poll_spec import MAX_OPTIONS
+from meetings.schemas.room import QuorumOut
+from meetings.services.voting.spec import MAX_OPTIONS
 
 
 class PollRef(BaseModel):
@@ -24,7 +24,7 @@ class MeetingPolls(BaseModel):
 
 
 class CreateIn(BaseModel):
-    """poll.create: the settings; services.poll_spec.PollSettings checks them as a whole."""
+    """poll.create: the settings; services.voting.spec.PollSettings checks them as a whole."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
     meeting_id: int

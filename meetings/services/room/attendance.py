@@ -26,8 +26,8 @@ from meetings.models import (
     User,
 )
 from meetings.realtime.events import Outbox
-from meetings.services.meetings import ensure_open, iso, lock_meeting, now
-from meetings.services.quorum import check as check_quorum
+from meetings.services.room.meetings import ensure_open, iso, lock_meeting, now
+from meetings.services.room.quorum import check as check_quorum
 
 
 def _connected_units(meeting_id: int) -> set[int]:

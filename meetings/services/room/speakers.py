@@ -16,7 +16,7 @@ from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
 from meetings.models import Meeting, MeetingRole, SpeakerRequest, SpeakerStatus, User
 from meetings.realtime.events import Outbox
-from meetings.services.meetings import (
+from meetings.services.room.meetings import (
     aware,
     ensure_open,
     iso,

@@ -94,7 +94,7 @@ class AgendaEvent(AgendaOut):
 
 
 class QuorumOut(Out):
-    """Túc số, the same shape for the meeting and for a poll (services/quorum.py):
+    """Túc số, the same shape for the meeting and for a poll (services/room/quorum.py):
     `counted` of `total` voting delegates on the `basis` ("present": in the room;
     "took_part": cast a ballot in the poll), `required` by the meeting's `rule`."""
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from meetings.documents.fonts import vietnamese_bold_font, vietnamese_font
 from meetings.models import Meeting, Poll
 from meetings.models.polls import PollKind
-from meetings.services import polls, quorum, tally
+from meetings.services.room import quorum
+from meetings.services.voting import polls, tally
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 KIND_LABELS = {

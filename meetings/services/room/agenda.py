@@ -18,7 +18,7 @@ from meetings.errors import AppError, conflict, not_found
 from meetings.models import AgendaItem, Meeting
 from meetings.models.meetings import MeetingStatus
 from meetings.realtime.events import Outbox
-from meetings.services.meetings import (
+from meetings.services.room.meetings import (
     aware,
     emit_meeting_updated,
     ensure_open,
@@ -160,7 +160,7 @@ def end_meeting(meeting: Meeting, outbox: Outbox, actor_id: int | None = None) -
     meeting.paused_item_id = None  # nothing to resume after the end
     meeting.status = MeetingStatus.ENDED
     meeting.closed_at = now()
-    from meetings.services.meeting_end import close_live_parts
+    from meetings.services.room.meeting_end import close_live_parts
 
     closed = close_live_parts(meeting, actor_id, outbox)
     emit_meeting_updated(meeting, outbox)

@@ -28,8 +28,9 @@ from meetings.db import db
 from meetings.models import Meeting, Poll
 from meetings.models.polls import PollStatus
 from meetings.realtime.events import Outbox
-from meetings.services import doc_presenter, polls
-from meetings.services.speakers import close_floor
+from meetings.services.documents import presenter as doc_presenter
+from meetings.services.room.speakers import close_floor
+from meetings.services.voting import polls
 
 
 def close_live_parts(meeting: Meeting, actor_id: int | None, outbox: Outbox) -> dict[str, Any]:

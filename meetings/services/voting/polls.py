@@ -27,9 +27,9 @@ from meetings.models import (
 from meetings.models.base import utcnow
 from meetings.models.polls import Eligibility, PollKind, PollStatus
 from meetings.realtime.events import Outbox
-from meetings.services import audit, ballots, tally
-from meetings.services.meetings import ensure_live
-from meetings.services.poll_spec import PollPatch, PollSettings, parse_settings
+from meetings.services.room.meetings import ensure_live
+from meetings.services.voting import audit, ballots, tally
+from meetings.services.voting.spec import PollPatch, PollSettings, parse_settings
 
 YES_NO_OPTIONS = (("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết"))
 _SETTINGS = tuple(PollSettings.model_fields)
@@ -168,7 +168,7 @@ def _voting_delegates(meeting_id: int) -> set[int]:
 
 def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     """Freeze who may vote and the bases; start the deadline if there is one."""
-    from meetings.services.attendance import present_user_ids
+    from meetings.services.room.attendance import present_user_ids
 
     _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.DRAFT:

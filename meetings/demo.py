@@ -17,7 +17,7 @@ from meetings.models import (
     UnitAdmin,
     User,
 )
-from meetings.services.accounts import hash_password
+from meetings.services.accounts.login import hash_password
 
 DEMO_PASSWORD = "Demo@2026"
 

@@ -29,7 +29,7 @@ from meetings.errors import AppError
 from meetings.models import NamedBallot, Poll, PollEligible, PollVoter, SecretBallot, User
 from meetings.models.base import utcnow
 from meetings.models.polls import PollStatus
-from meetings.services import audit
+from meetings.services.voting import audit
 
 _rng = secrets.SystemRandom()
 
@@ -102,7 +102,7 @@ def _ensure_can_vote(poll: Poll, user: User) -> None:
 
 
 def is_past_deadline(poll: Poll) -> bool:
-    from meetings.services.polls import as_utc
+    from meetings.services.voting.polls import as_utc
 
     return poll.deadline_at is not None and as_utc(poll.deadline_at) <= utcnow()
 

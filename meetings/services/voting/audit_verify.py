@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from meetings.db import db
 from meetings.models import AuditEntry, AuditHead, NamedBallot, Poll, PollVoter, SecretBallot
-from meetings.services import audit, ballots
+from meetings.services.voting import audit, ballots
 
 BALLOT_ACTIONS = ("ballot.cast", "ballot.changed")
 

@@ -1,0 +1,1 @@
+"""Pydantic payload schemas shared by Socket.IO commands, REST routes and services."""

@@ -1,0 +1,1 @@
+"""Documents of a meeting: upload, versions, pages, search, the presenter, annotations."""

@@ -1,0 +1,1 @@
+"""Meetings and the room: the meeting itself, agenda, attendance and quorum, the floor, closing."""

@@ -1,0 +1,1 @@
+"""Voting: poll settings, ballots, tallies and majorities, the audit chain, exports."""
