@@ -60,10 +60,6 @@ export function mountAnnotations(viewer, { store, screen, meetingId }) {
   const settings = loadSettings();
   let openDoc = null;
 
-  const iPresent = () => {
-    const p = store.state && store.state.presenter;
-    return Boolean(p && p.presenter && p.presenter.id === me.id);
-  };
   const caps = () => {
     const { doc } = viewer.current();
     return {

@@ -448,7 +448,7 @@ export function mountBallot(host, { store, ctx }) {
         sha256Hex(receipt),
       ]);
       ui = { ...ui, check: data.receipt_hashes.includes(digest) ? "found" : "missing" };
-    } catch (error) {
+    } catch {
       ui = { ...ui, check: "failed" };
     }
     render();

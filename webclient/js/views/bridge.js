@@ -160,14 +160,14 @@ async function renderBridge(ctx) {
   async function openDevices() {
     try {
       stream = await openMedia(prefs);
-    } catch (error) {
+    } catch {
       if (prefs.cameraId || prefs.micId) {
         // A remembered device is gone: fall back to the defaults.
         delete prefs.cameraId;
         delete prefs.micId;
         try {
           stream = await openMedia(prefs);
-        } catch (again) {
+        } catch {
           stream = null;
         }
       }
@@ -193,7 +193,7 @@ async function renderBridge(ctx) {
     const old = stream;
     try {
       stream = await openMedia(prefs);
-    } catch (error) {
+    } catch {
       showError({ code: "media_denied" });
       return;
     }

@@ -3,12 +3,11 @@
 // at 1920×1080 or 1280×720: every size is in viewport units and long text is clamped.
 
 import { emblem, h } from "../dom.js";
-import { formatTime, t } from "../i18n.js";
+import { formatTime } from "../i18n.js";
 import {
   currentItem,
   formatDuration,
   itemNumbers,
-  itemTimer,
   meetingElapsed,
   meetingOverrun,
   speakerTimer,

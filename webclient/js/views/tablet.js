@@ -8,7 +8,6 @@ import {
   currentItem,
   formatDuration,
   itemNumbers,
-  itemTimer,
   meetingElapsed,
   meetingOverrun,
   myRequest,
