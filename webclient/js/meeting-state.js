@@ -19,73 +19,18 @@
 // carries, so a tablet whose clock is wrong still counts right.
 //
 // Every versioned event of the meeting counts, whoever emits it (annotations, documents,
-// the conference bump the version too). An event with a reducer is applied to the state;
-// registerReducer(name, (state, data) => ...) adds one, and a reducer returning false
-// means "cannot apply locally": the store fetches a snapshot instead. An event without a
-// reducer only advances the version (its snapshot part is left as it was; the domain
-// that owns it registers a reducer if it reads that part from here). Raw events reach
-// store.onEvent(fn) listeners, e.g. a panel following annotations.
+// the conference bump the version too). An event with a reducer (meeting-reducers.js) is
+// applied to the state; a reducer returning false means "cannot apply locally": the store
+// fetches a snapshot instead. An event without a reducer only advances the version (its
+// snapshot part is left as it was; the domain that owns it registers a reducer if it
+// reads that part from here). Raw events reach store.onEvent(fn) listeners, e.g. a panel
+// following annotations. Timers: meeting-timers.js; lookups: meeting-lookups.js.
 
+import { applyUnversioned, applyVersioned } from "./meeting-reducers.js";
+import { parseTime } from "./meeting-timers.js";
 import { command, getStatus, onAny, onConnect } from "./socket.js";
 
 const BEACON_GRACE_MS = 1000; // see checkBeacon()
-const reducers = new Map();
-
-/** Teach every store an event: reducer(state, data) mutates state; false → resync. */
-export function registerReducer(eventName, reducer) {
-  reducers.set(eventName, reducer);
-}
-
-registerReducer("meeting.updated", (state, data) => {
-  // The event has no my_role / my_permissions: keep ours.
-  state.meeting = { ...state.meeting, ...data };
-});
-registerReducer("agenda.updated", (state, data) => {
-  const { op, ...agenda } = data;
-  state.agenda = agenda;
-  if (state.meeting) {
-    state.meeting = {
-      ...state.meeting,
-      status: agenda.status,
-      started_at: agenda.started_at,
-      closed_at: agenda.closed_at,
-    };
-  }
-  return { op };
-});
-registerReducer("presenter.changed", (state, data) => {
-  state.presenter = data.presenter ?? null;
-});
-registerReducer("attendance.updated", (state, data) => {
-  state.attendance = data;
-});
-registerReducer("speaker.updated", (state, data) => {
-  state.speakers = data;
-});
-// Polls belong to the voting screens; until they register their own reducers, any poll
-// change is fetched with the snapshot (progress counts are applied in place).
-for (const name of ["poll.created", "poll.updated", "poll.deleted", "poll.opened", "poll.closed",
-  "poll.published", "poll.cancelled"]) {
-  registerReducer(name, () => false);
-}
-registerReducer("poll.progress", (state, data) => {
-  const current = state.poll && state.poll.current;
-  if (!current || current.id !== data.poll_id) return false;
-  Object.assign(current, {
-    voted_count: data.voted_count,
-    eligible_count: data.eligible_count,
-    running_tally: data.running_tally,
-  });
-  return undefined;
-});
-
-/** ISO text → ms. Server times are UTC; a stamp without an offset is read as UTC too. */
-export function parseTime(value) {
-  if (!value) return NaN;
-  const text = String(value);
-  const hasZone = /(Z|[+-]\d\d:?\d\d)$/.test(text);
-  return Date.parse(hasZone ? text : `${text}Z`);
-}
 
 export function createMeetingStore(meetingId) {
   const id = Number(meetingId);
@@ -253,32 +198,24 @@ export function createMeetingStore(meetingId) {
     if (typeof version !== "number") {
       // Unversioned: a laser pointer, statistics, or an event only some people get (poll
       // drafts for the chair). Nothing to track; a missed one comes back with the next join.
-      const reducer = reducers.get(name);
-      if (reducer && store.state && reducer(store.state, envelope.data) !== false) notify();
+      if (applyUnversioned(store.state, name, envelope.data)) notify();
       emitRaw(name, envelope);
       return;
     }
     store.stats.events += 1;
     const state = store.state;
     if (!state) return; // the join in flight brings everything
-    if (version <= state.version) return; // stale
-    if (version > state.version + 1) {
-      store.stats.gaps += 1;
+    const { outcome, result } = applyVersioned(state, name, version, envelope.data);
+    if (outcome === "stale") return;
+    if (outcome === "gap" || outcome === "resync") {
+      if (outcome === "gap") store.stats.gaps += 1;
       sync("meeting.snapshot");
       return;
     }
-    const reducer = reducers.get(name);
-    if (!reducer) {
-      state.version = version;
+    if (outcome === "advanced") {
       emitRaw(name, envelope);
       return;
     }
-    const result = reducer(state, envelope.data);
-    if (result === false) {
-      sync("meeting.snapshot");
-      return;
-    }
-    state.version = version;
     const data = envelope.data || {};
     if (data.server_now) learnClock(data.server_now);
     lastEvent = { name, ...(result && typeof result === "object" ? result : {}) };
@@ -287,118 +224,4 @@ export function createMeetingStore(meetingId) {
   }
 
   return store;
-}
-
-// ---------------------------------------------------------------- timers and lookups
-
-/** Seconds spent on an agenda item so far (earlier turns + the running one). */
-export function itemElapsed(item, nowMs) {
-  if (!item) return 0;
-  let seconds = item.elapsed_seconds || 0;
-  const started = parseTime(item.started_at);
-  if (!Number.isNaN(started)) seconds += Math.max(0, (nowMs - started) / 1000);
-  return Math.floor(seconds);
-}
-
-/** Planned seconds of an item, extensions included. */
-export function itemPlanned(item) {
-  return item ? (item.planned_minutes + (item.extra_minutes || 0)) * 60 : 0;
-}
-
-/** {elapsed, planned, remaining, overrun, warning} for an item (warning: last minute). */
-export function itemTimer(item, nowMs) {
-  const elapsed = itemElapsed(item, nowMs);
-  const planned = itemPlanned(item);
-  return {
-    elapsed,
-    planned,
-    remaining: planned - elapsed,
-    overrun: elapsed > planned,
-    warning: elapsed <= planned && planned - elapsed <= 60,
-  };
-}
-
-/** Seconds since the meeting opened (frozen once it closed); null before it starts. */
-export function meetingElapsed(state, nowMs) {
-  const agenda = state && state.agenda;
-  const startedAt = parseTime(agenda && agenda.started_at);
-  if (Number.isNaN(startedAt)) return null;
-  const closedAt = parseTime(agenda.closed_at);
-  const end = Number.isNaN(closedAt) ? nowMs : closedAt;
-  return Math.max(0, Math.floor((end - startedAt) / 1000));
-}
-
-/** Past the scheduled end while still running? */
-export function meetingOverrun(state, nowMs) {
-  const meeting = state && state.meeting;
-  if (!meeting || meeting.status !== "in_progress") return false;
-  const endsAt = parseTime(meeting.ends_at);
-  return !Number.isNaN(endsAt) && nowMs > endsAt;
-}
-
-/** {spoken, limit, remaining, warning, overrun} for the current speaker, or null. */
-export function speakerTimer(speakers, nowMs) {
-  const current = speakers && speakers.current;
-  if (!current) return null;
-  const startedAt = parseTime(current.started_at);
-  const spoken = Number.isNaN(startedAt) ? 0 : Math.max(0, Math.floor((nowMs - startedAt) / 1000));
-  const limit = current.limit_seconds || speakers.limit_seconds || 0;
-  // The warning never covers more than the last half of a short turn (a 1-minute turn
-  // with the meeting's 60-second warning would be "warning" from its first second).
-  const warnAt = limit - Math.min(speakers.warning_seconds || 0, limit / 2);
-  return {
-    spoken,
-    limit,
-    remaining: limit - spoken,
-    overrun: limit > 0 && spoken > limit,
-    warning: limit > 0 && spoken > warnAt && spoken <= limit,
-  };
-}
-
-/** "12:05", "1:02:03", "-0:42" for negative values. */
-export function formatDuration(totalSeconds) {
-  const negative = totalSeconds < 0;
-  let s = Math.abs(Math.floor(totalSeconds));
-  const hours = Math.floor(s / 3600);
-  s -= hours * 3600;
-  const minutes = Math.floor(s / 60);
-  const seconds = s - minutes * 60;
-  const pad = (n) => String(n).padStart(2, "0");
-  const text = hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${pad(minutes)}:${pad(seconds)}`;
-  return negative ? `−${text}` : text;
-}
-
-export function currentItem(state) {
-  const agenda = state && state.agenda;
-  if (!agenda || agenda.current_item_id == null) return null;
-  return agenda.items.find((item) => item.id === agenda.current_item_id) || null;
-}
-
-/** Numbers like "1", "2", "2.1" for items in depth-first order. */
-export function itemNumbers(items) {
-  const numbers = new Map();
-  let top = 0;
-  const childCount = new Map();
-  for (const item of items || []) {
-    if (item.parent_id == null) {
-      top += 1;
-      numbers.set(item.id, String(top));
-    } else {
-      const n = (childCount.get(item.parent_id) || 0) + 1;
-      childCount.set(item.parent_id, n);
-      numbers.set(item.id, `${numbers.get(item.parent_id) || "?"}.${n}`);
-    }
-  }
-  return numbers;
-}
-
-/** My open speaker request: {request, position (1-based) | null, speaking}. */
-export function myRequest(speakers, userId) {
-  if (!speakers || userId == null) return null;
-  if (speakers.current && speakers.current.user_id === userId) {
-    return { request: speakers.current, position: null, speaking: true };
-  }
-  const index = speakers.queue.findIndex((r) => r.user_id === userId);
-  if (index < 0) return null;
-  return { request: speakers.queue[index], position: index + 1, speaking: false };
 }

@@ -59,20 +59,6 @@ export const clamp01 = (v) => (v < 0 ? 0 : v > 1 ? 1 : v);
 /** Round to 5 decimals (what the server keeps): shorter messages, same picture. */
 export const r5 = (v) => Math.round(v * 1e5) / 1e5;
 
-/** A random UUID v4 (crypto.randomUUID needs a secure context; meeting rooms run on
- * plain HTTP on the LAN, so fall back to getRandomValues). */
-export function uuid() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function" && window.isSecureContext) {
-    return window.crypto.randomUUID();
-  }
-  const b = new Uint8Array(16);
-  window.crypto.getRandomValues(b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /**
  * Drop points closer than `minDist` (displayed fraction) to the last kept one; keeps the
  * last point. A finger at 120 Hz sends many near-duplicates; fewer points, same stroke.

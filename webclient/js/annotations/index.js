@@ -12,14 +12,15 @@
 // Shared marks live in the meeting store (`shared_marks` snapshot part); the reducers
 // below keep it current from annotation.created / deleted / cleared events.
 
-import { registerReducer } from "../meeting-state.js";
+import { registerReducer } from "../meeting-reducers.js";
 import { currentUser } from "../session.js";
 import { command, onConnect } from "../socket.js";
 import { createLayer } from "./layer.js";
 import { createModel } from "./model.js";
 import { createList, noteDialog } from "./panels.js";
 import { COLORS, HIGHLIGHTS, WIDTHS, createToolbar } from "./toolbar.js";
-import { r5, toStored, uuid } from "./geometry.js";
+import { r5, toStored } from "./geometry.js";
+import { uuid } from "../uuid.js";
 
 const css = document.createElement("link");
 css.rel = "stylesheet";

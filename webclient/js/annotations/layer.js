@@ -9,7 +9,8 @@
 
 import { h } from "../dom.js";
 import { api } from "../api.js";
-import { clamp01, mapRect, r5, thin, toDisplayed, toStored, uuid } from "./geometry.js";
+import { clamp01, mapRect, r5, thin, toDisplayed, toStored } from "./geometry.js";
+import { uuid } from "../uuid.js";
 import { drawLive, drawMarks, hits } from "./render.js";
 
 const MAX_POINTS = 5000; // the server's cap per stroke; longer strokes are split

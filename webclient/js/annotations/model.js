@@ -9,8 +9,9 @@
 
 import { command } from "../socket.js";
 import { toast } from "../toast.js";
-import { uuid } from "./geometry.js";
+import { uuid } from "../uuid.js";
 import { cacheDelete, cachePut, cacheReplace, cachedAnnotations, openQueue } from "./queue.js";
+import { socketLink } from "./queue-link.js";
 
 const ROT_KEY = (docId) => `phs.annot.rot.${docId}`;
 
@@ -23,7 +24,7 @@ export function createModel({ meetingId, userId, store, onChange }) {
   const redoStack = [];
   const changed = () => onChange();
 
-  const queue = openQueue(meetingId, userId, { onResult });
+  const queue = openQueue(meetingId, userId, { onResult, link: socketLink });
 
   function onResult(op, error, annotation) {
     const target = op.id || (op.annotation && op.annotation.id);

@@ -11,16 +11,18 @@
 //   - ops not yet sent are coalesced: create + delete of the same mark cancel out,
 //     an edit of an unsent mark is folded into its create.
 //
-//   const q = openQueue(meetingId, { onResult });
+//   const q = openQueue(meetingId, userId, { onResult, link: socketLink });  // queue-link.js
 //   await q.push({ op: "create", annotation });        // op_id added here
 //   q.pending()  → number of unsent ops;  q.onChange(fn);  q.flush();  q.close()
 //
 // IndexedDB "phs-annotations": store "ops" (key: auto seq) holds {meeting_id, user_id, op};
 // store "cache" (key: id) holds my annotations as last known, for drawing before the
 // server answers (or while it can't). Falls back to memory if IndexedDB is unavailable.
+//
+// `link` is the way to the server ({sync, onReady, showPending}, see queue-link.js): the
+// queue itself touches neither the socket nor the page, so `node --test` can run it.
 
-import { command, onConnect } from "../socket.js";
-import { uuid } from "./geometry.js";
+import { uuid } from "../uuid.js";
 
 const DB_NAME = "phs-annotations";
 const BATCH_OPS = 50;
@@ -34,7 +36,7 @@ let dbPromise = null;
 function openDb() {
   if (dbPromise) return dbPromise;
   dbPromise = new Promise((resolve) => {
-    if (!window.indexedDB) return resolve(null);
+    if (!globalThis.indexedDB) return resolve(null);
     const req = indexedDB.open(DB_NAME, 1);
     req.onupgradeneeded = () => {
       const db = req.result;
@@ -106,7 +108,7 @@ export async function cacheReplace(userId, documentId, annotations) {
 
 // ---------------------------------------------------------------- the queue
 
-export function openQueue(meetingId, userId, { onResult = () => {} } = {}) {
+export function openQueue(meetingId, userId, { onResult = () => {}, link }) {
   const memory = []; // fallback when there is no IndexedDB: [{seq, meeting_id, op}]
   let memSeq = 0;
   let inFlight = null; // Set of seqs being sent
@@ -159,7 +161,7 @@ export function openQueue(meetingId, userId, { onResult = () => {} } = {}) {
 
   async function refreshCount() {
     count = (await all()).length;
-    document.documentElement.dataset.annotPending = String(count);
+    link.showPending(count);
     for (const fn of [...listeners]) fn(count);
   }
 
@@ -215,7 +217,7 @@ export function openQueue(meetingId, userId, { onResult = () => {} } = {}) {
         rows.forEach((r) => inFlight.add(r.seq));
         stats.batches += 1;
         stats.ops_sent += rows.length;
-        const ack = await command("annotation.sync", { meeting_id: meetingId, ops: rows.map((r) => r.op) }, { timeout: 15000 });
+        const ack = await link.sync({ meeting_id: meetingId, ops: rows.map((r) => r.op) }, { timeout: 15000 });
         if (!ack.ok) {
           const code = ack.error && ack.error.code;
           if (code === "invalid_payload" && rows.length > 1) {
@@ -256,7 +258,7 @@ export function openQueue(meetingId, userId, { onResult = () => {} } = {}) {
   }
 
   async function sendOne(row) {
-    const ack = await command("annotation.sync", { meeting_id: meetingId, ops: [row.op] });
+    const ack = await link.sync({ meeting_id: meetingId, ops: [row.op] });
     if (ack.ok) {
       const res = ack.data.results[0];
       await remove([row.seq]);
@@ -272,9 +274,7 @@ export function openQueue(meetingId, userId, { onResult = () => {} } = {}) {
     retryTimer = setTimeout(flush, RETRY_MS);
   }
 
-  const offConnect = onConnect(() => flush());
-  const online = () => flush();
-  window.addEventListener("online", online);
+  const offReady = link.onReady(() => flush());
   refreshCount().then(() => flush());
 
   return {
@@ -291,8 +291,7 @@ export function openQueue(meetingId, userId, { onResult = () => {} } = {}) {
     close() {
       closed = true;
       clearTimeout(retryTimer);
-      offConnect();
-      window.removeEventListener("online", online);
+      offReady();
     },
   };
 }

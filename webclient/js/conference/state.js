@@ -13,7 +13,7 @@
 // the chair) and carries no version; the meeting store applies it to its `conference`
 // part (null in the snapshots of everyone else).
 
-import { registerReducer } from "../meeting-state.js";
+import { registerReducer } from "../meeting-reducers.js";
 import { command, on, onConnect, getStatus } from "../socket.js";
 
 registerReducer("conference.updated", (state, data) => {

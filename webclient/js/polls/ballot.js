@@ -14,7 +14,8 @@ import { currentUser } from "../session.js";
 import { command, onConnect } from "../socket.js";
 import { boardVisible, countdown, mountBoard, pollBadges, progressBlock } from "./board.js";
 import { optionTone, resultBlock } from "./chart.js";
-import { loadBallot, newBallotId, optionLabel, pruneBallots, receiptFor, saveBallot, sha256Hex, stillRelevant } from "./model.js";
+import { loadBallot, optionLabel, pruneBallots, receiptFor, saveBallot, sha256Hex, stillRelevant } from "./model.js";
+import { uuid } from "../uuid.js";
 
 const MARKS = { yes: "✔", no: "✘", abstain: "–" };
 
@@ -294,7 +295,7 @@ export function mountBallot(host, { store, ctx }) {
     if (ui.sending) return;
     const previous = loadBallot(userId, poll.id);
     const record = {
-      ballot_id: newBallotId(),
+      ballot_id: uuid(),
       previous_ballot_id: previous && previous.confirmed ? previous.ballot_id : null,
       choices: ui.selection,
       pending: true,

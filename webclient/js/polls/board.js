@@ -4,7 +4,8 @@
 // outcome, the base and the rule, and for named polls who chose what.
 
 import { h, replaceChildren } from "../dom.js";
-import { formatDuration, itemNumbers } from "../meeting-state.js";
+import { itemNumbers } from "../meeting-lookups.js";
+import { formatDuration } from "../meeting-timers.js";
 import { command } from "../socket.js";
 import { namedList, resultBars, resultBlock } from "./chart.js";
 import { formatNumber, secondsLeft, stillRelevant } from "./model.js";

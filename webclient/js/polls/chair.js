@@ -5,7 +5,7 @@
 
 import { appendChildren, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { currentItem, itemNumbers } from "../meeting-state.js";
+import { currentItem, itemNumbers } from "../meeting-lookups.js";
 import { command } from "../socket.js";
 import { toast } from "../toast.js";
 import { confirmButton, runCommand } from "../views/room-common.js";

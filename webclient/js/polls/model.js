@@ -12,7 +12,9 @@
 // snapshot. Tablets learn `me` for a newly opened poll with one poll.get (ballot.js).
 
 import { getLocale, t } from "../i18n.js";
-import { currentItem, parseTime, registerReducer } from "../meeting-state.js";
+import { currentItem } from "../meeting-lookups.js";
+import { registerReducer } from "../meeting-reducers.js";
+import { parseTime } from "../meeting-timers.js";
 
 export const YES_NO_CODES = ["yes", "no", "abstain"];
 
@@ -144,23 +146,6 @@ export function outcomeTone(status) {
   return "neutral";
 }
 
-/** A client-generated ballot id (UUID v4); crypto.randomUUID needs HTTPS, this does not. */
-export function newBallotId() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
-    try {
-      return window.crypto.randomUUID();
-    } catch {
-      // insecure context: fall through
-    }
-  }
-  const bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 // ---------------------------------------------------------------- my ballot, kept locally
 
 // The tablet keeps its ballot id (and the secret receipt) until the poll is over: a retry
@@ -219,9 +204,9 @@ export async function receiptFor(ballotId) {
 /** sha256 hex of a UTF-8 string; WebCrypto when available (HTTPS), else a small fallback. */
 export async function sha256Hex(text) {
   const data = new TextEncoder().encode(text);
-  if (window.crypto && window.crypto.subtle) {
+  if (globalThis.crypto && globalThis.crypto.subtle) {
     try {
-      const digest = await window.crypto.subtle.digest("SHA-256", data);
+      const digest = await globalThis.crypto.subtle.digest("SHA-256", data);
       return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
     } catch {
       // fall through

@@ -9,7 +9,8 @@
 
 import { h, setI18n } from "../dom.js";
 import { errorMessage } from "../i18n.js";
-import { createMeetingStore, myRequest } from "../meeting-state.js";
+import { myRequest } from "../meeting-lookups.js";
+import { createMeetingStore } from "../meeting-state.js";
 import { registerView } from "../router.js";
 import { currentUser } from "../session.js";
 import { command, onConnect } from "../socket.js";

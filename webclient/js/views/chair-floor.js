@@ -3,7 +3,7 @@
 
 import { h } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
-import { formatDuration, parseTime, speakerTimer } from "../meeting-state.js";
+import { formatDuration, parseTime, speakerTimer } from "../meeting-timers.js";
 import { makeSortable, moved } from "../sortable.js";
 import { toast } from "../toast.js";
 import { ICONS, icon, replaceKeepingFocus, runCommand, setState, timerText } from "./room-common.js";

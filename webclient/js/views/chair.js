@@ -4,15 +4,8 @@
 
 import { h } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
-import {
-  currentItem,
-  formatDuration,
-  itemNumbers,
-  itemTimer,
-  meetingElapsed,
-  meetingOverrun,
-  parseTime,
-} from "../meeting-state.js";
+import { currentItem, itemNumbers } from "../meeting-lookups.js";
+import { formatDuration, itemTimer, meetingElapsed, meetingOverrun, parseTime } from "../meeting-timers.js";
 import { createSlot, mountPanels } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { makeSortable, moved } from "../sortable.js";

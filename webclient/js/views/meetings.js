@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { h, replaceChildren } from "../dom.js";
 import { errorMessage, formatDate, formatTime } from "../i18n.js";
-import { parseTime } from "../meeting-state.js";
+import { parseTime } from "../meeting-timers.js";
 import { onConnect } from "../socket.js";
 import { registerHomeSection } from "./shell.js";
 import { ICONS, icon, statusBadge } from "./room-common.js";

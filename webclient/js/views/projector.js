@@ -4,14 +4,8 @@
 
 import { emblem, h } from "../dom.js";
 import { formatTime } from "../i18n.js";
-import {
-  currentItem,
-  formatDuration,
-  itemNumbers,
-  meetingElapsed,
-  meetingOverrun,
-  speakerTimer,
-} from "../meeting-state.js";
+import { currentItem, itemNumbers } from "../meeting-lookups.js";
+import { formatDuration, meetingElapsed, meetingOverrun, speakerTimer } from "../meeting-timers.js";
 import { createSlot, mountPanels } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { createStatusPill } from "../socket.js";

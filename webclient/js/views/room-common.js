@@ -4,7 +4,8 @@ import { h, setI18n } from "../dom.js";
 import { errorMessage, formatDate, formatTime, t, translateDom } from "../i18n.js";
 import { command } from "../socket.js";
 import { toast } from "../toast.js";
-import { createMeetingStore, formatDuration, itemTimer, parseTime } from "../meeting-state.js";
+import { createMeetingStore } from "../meeting-state.js";
+import { formatDuration, itemTimer, parseTime } from "../meeting-timers.js";
 
 /**
  * Send a command for a button: the button is disabled while it runs, errors become a

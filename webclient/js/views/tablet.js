@@ -4,15 +4,8 @@
 
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import {
-  currentItem,
-  formatDuration,
-  itemNumbers,
-  meetingElapsed,
-  meetingOverrun,
-  myRequest,
-  speakerTimer,
-} from "../meeting-state.js";
+import { currentItem, itemNumbers, myRequest } from "../meeting-lookups.js";
+import { formatDuration, meetingElapsed, meetingOverrun, speakerTimer } from "../meeting-timers.js";
 import { createSlot, mountPanels } from "../room-panels.js";
 import { quorumBox } from "./chair-attendance.js";
 import { registerView } from "../router.js";
