@@ -73,21 +73,27 @@ export function appendChildren(element, ...children) {
   append(element, children);
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element: svg(tag, {attr: value}, ...children). h() builds HTML elements only. */
+export function svg(tag, attrs = {}, ...children) {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
+  element.append(...children);
+  return element;
+}
+
+/** A filled 24×24 icon from one path; aria-hidden, the control's text says what it does. */
+export function icon(d, size = 22) {
+  return svg(
+    "svg",
+    { viewBox: "0 0 24 24", width: size, height: size, "aria-hidden": "true", class: "icon" },
+    svg("path", { d, fill: "currentColor" }),
+  );
+}
+
 /** The state emblem used as the app mark: gold star on a red disc (inline SVG, no download). */
 export function emblem(size = 40) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 40 40");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "emblem");
-  const circle = document.createElementNS(ns, "circle");
-  circle.setAttribute("cx", "20");
-  circle.setAttribute("cy", "20");
-  circle.setAttribute("r", "19");
-  circle.setAttribute("class", "emblem-disc");
-  const star = document.createElementNS(ns, "polygon");
   // Five-pointed star, outer radius 11, centred.
   const points = [];
   for (let i = 0; i < 10; i += 1) {
@@ -95,8 +101,10 @@ export function emblem(size = 40) {
     const angle = (Math.PI / 5) * i - Math.PI / 2;
     points.push(`${(20 + radius * Math.cos(angle)).toFixed(2)},${(20.8 + radius * Math.sin(angle)).toFixed(2)}`);
   }
-  star.setAttribute("points", points.join(" "));
-  star.setAttribute("class", "emblem-star");
-  svg.append(circle, star);
-  return svg;
+  return svg(
+    "svg",
+    { viewBox: "0 0 40 40", width: size, height: size, "aria-hidden": "true", class: "emblem" },
+    svg("circle", { cx: 20, cy: 20, r: 19, class: "emblem-disc" }),
+    svg("polygon", { points: points.join(" "), class: "emblem-star" }),
+  );
 }

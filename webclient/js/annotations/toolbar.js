@@ -2,10 +2,9 @@
 // and for the presenter "draw for the whole room", the laser and "clear this page".
 // Every control is at least 48 px; labels come from the catalogs (annot.*).
 
-import { h } from "../dom.js";
+import { h, svg } from "../dom.js";
 import { t } from "../i18n.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const PATHS = {
   none: "M9 11V6a1.5 1.5 0 013 0v5m0-1V4.5a1.5 1.5 0 013 0V10m0 0V6a1.5 1.5 0 013 0v8a6 6 0 01-6 6h-1a6 6 0 01-5-2.7L3.5 13a1.5 1.5 0 012.4-1.8L9 14",
   pen: "M4 20l4-1L19 8l-3-3L5 16l-1 4zM14 7l3 3",
@@ -27,14 +26,7 @@ export const HIGHLIGHTS = ["#ffeb3b", "#80deea", "#a5d6a7", "#f48fb1"];
 export const WIDTHS = { pen: [1.5, 3, 6], highlighter: [8, 14, 22] };
 
 function icon(name) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("class", "an-icon");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", PATHS[name]);
-  svg.append(path);
-  return svg;
+  return svg("svg", { viewBox: "0 0 24 24", class: "an-icon", "aria-hidden": "true" }, svg("path", { d: PATHS[name] }));
 }
 
 function button(name, labelKey, onClick, extra = {}) {

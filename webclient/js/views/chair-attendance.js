@@ -1,9 +1,9 @@
 // The chair console's attendance card: present / total, quorum, bridge sites, and the
 // secretary's present / absent / excused marks for each person.
 
-import { h } from "../dom.js";
+import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
-import { ICONS, icon, replaceKeepingFocus, runCommand } from "./room-common.js";
+import { ICONS, replaceKeepingFocus, runCommand } from "./room-common.js";
 
 /** "Đủ túc số / Chưa đủ túc số" with present/total and what is required, as the server
  * says (attendance.quorum: reached, required, voting_present, voting_total, rule). The

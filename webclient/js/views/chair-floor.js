@@ -1,12 +1,12 @@
 // The chair console's floor card: who speaks (with the clock against the limit), the
 // queue (give the floor, reorder by drag or up/down, remove) and the speakers so far.
 
-import { h } from "../dom.js";
+import { h, icon } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
-import { formatDuration, parseTime, speakerTimer } from "../meeting-timers.js";
+import { formatDuration, parseTime } from "../meeting-timers.js";
 import { makeSortable, moved } from "../sortable.js";
 import { toast } from "../toast.js";
-import { ICONS, icon, replaceKeepingFocus, runCommand, setState, timerText } from "./room-common.js";
+import { ICONS, moveButton, replaceKeepingFocus, runCommand, tickSpeaker, timerText } from "./room-common.js";
 
 const LIMIT_CHOICES = [0, 60, 120, 180, 300, 600, 900]; // 0: the meeting's default
 
@@ -105,16 +105,7 @@ export function createFloorCard({ meetingId, getStore, onDragState, onCleanup })
         h("div", { class: "speaker-timer-row" }, timer, h("span", { class: "timer-of", text: `/ ${formatDuration(current.limit_seconds || speakers.limit_seconds)}` }), remain),
         h("div", { class: "progress", "aria-hidden": "true" }, bar),
       );
-      tickers.push((now) => {
-        const st = speakerTimer(speakers, now);
-        if (!st) return;
-        timer.update(st.spoken);
-        bar.style.width = `${Math.min(100, (st.spoken / Math.max(1, st.limit)) * 100)}%`;
-        remain.textContent = st.overrun
-          ? t("room.overrun_by", { time: formatDuration(-st.remaining) })
-          : t("room.remaining", { time: formatDuration(st.remaining) });
-        setState(box, st);
-      });
+      tickSpeaker(tickers, speakers, { timer, bar, remain, boxes: [box] });
       replaceKeepingFocus(
         speakerNow,
         h("p", { class: "current-label", i18n: "room.speaking_now" }),
@@ -144,25 +135,13 @@ export function createFloorCard({ meetingId, getStore, onDragState, onCleanup })
     );
     const ids = speakers.queue.map((r) => r.id);
     const rows = speakers.queue.map((req, index) => {
-      const move = (delta) => {
-        const order = moved(ids, req.id, delta);
-        return h(
-          "button",
-          {
-            type: "button",
-            class: "btn btn-ghost btn-icon",
-            disabled: !order,
-            "aria-label": t(delta < 0 ? "room.move_up" : "room.move_down", { title: req.full_name }),
-            title: t(delta < 0 ? "room.move_up_short" : "room.move_down_short"),
-            dataset: { focusKey: `queue-${req.id}-${delta}` },
-            on: {
-              click: (e) =>
-                order && runCommand("speaker.reorder", { meeting_id: meetingId, request_ids: order }, { button: e.currentTarget, store }),
-            },
-          },
-          icon(delta < 0 ? ICONS.up : ICONS.down, 22),
-        );
-      };
+      const move = (delta) =>
+        moveButton(delta, {
+          order: moved(ids, req.id, delta),
+          name: req.full_name,
+          focusKey: `queue-${req.id}-${delta}`,
+          onMove: (order, button) => runCommand("speaker.reorder", { meeting_id: meetingId, request_ids: order }, { button, store }),
+        });
       return h(
         "li",
         { class: "queue-row", draggable: manage ? "true" : undefined, dataset: { id: req.id, userId: req.user_id } },

@@ -2,29 +2,19 @@
 // give the floor. The secretary opens the same console; controls follow the permissions
 // in the snapshot (my_permissions), the server decides anyway.
 
-import { h } from "../dom.js";
+import { h, icon } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
 import { currentItem, itemNumbers } from "../meeting-lookups.js";
-import { formatDuration, itemTimer, meetingElapsed, meetingOverrun, parseTime } from "../meeting-timers.js";
-import { createSlot, mountPanels } from "../room-panels.js";
+import { formatDuration, itemTimer, parseTime } from "../meeting-timers.js";
+import { createSlot } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { makeSortable, moved } from "../sortable.js";
 import { toast } from "../toast.js";
 import { renderAttendanceCard } from "./chair-attendance.js";
 import { createFloorCard } from "./chair-floor.js";
-import {
-  confirmButton,
-  icon,
-  ICONS,
-  itemTimerBox,
-  openRoom,
-  replaceKeepingFocus,
-  runCommand,
-  scheduleText,
-  setState,
-  statusBadge,
-  timerText,
-} from "./room-common.js";
+import { confirmButton, ICONS, moveButton, replaceKeepingFocus, runCommand, setState } from "./room-common.js";
+import { agendaRow, currentItemContent, fillAgenda, headTitle, meetingClock, rowStatus } from "./room-parts.js";
+import { openRoomScreen } from "./room-screen.js";
 
 registerView("/meetings/:id/chair", renderChair, {
   name: "meeting-chair",
@@ -76,11 +66,10 @@ async function renderChair(ctx) {
   const status = h("div", { class: "room-status" });
   page.prepend(status);
 
-  // Timers updated every second: [{update(now)}]
-  let tickers = [];
   let dragging = false;
-  let pending = false;
+  let pending = false; // a change came in while dragging: render once the drag ends
   let store = null;
+  let room = null;
 
   ctx.onCleanup(
     makeSortable(agendaList, {
@@ -97,55 +86,39 @@ async function renderChair(ctx) {
   );
   function setDragging(value) {
     dragging = value;
-    if (!value && pending && store && store.state) {
+    if (!value && pending && room) {
       pending = false;
-      render(store.state);
+      room.render();
     }
   }
 
-  let panels = null;
-
-  function render(state) {
-    if (dragging) {
-      pending = true;
-      return;
-    }
-    status.replaceChildren();
-    body.hidden = false;
-    tickers = [];
-    renderHead(state);
-    renderCurrent(state);
-    renderAgenda(state);
-    renderSpeakers(state);
-    renderAttendance(state);
-    if (panels) panels.update(state);
+  function holdWhileDragging() {
+    if (dragging) pending = true;
+    return dragging;
   }
 
-  function tick(now) {
-    for (const ticker of tickers) ticker(now);
+  function render(state, tickers) {
+    renderHead(state, tickers);
+    renderCurrent(state, tickers);
+    renderAgenda(state, tickers);
+    floor.render(state, tickers);
+    renderAttendanceCard(attendanceCard, state, { store, meetingId });
   }
 
   // ------------------------------------------------------------ header
 
-  function renderHead(state) {
+  function renderHead(state, tickers) {
     const { meeting } = state;
     const drive = store.can("agenda.drive");
-    const clock = timerText("timer-meeting");
-    const clockBox = h(
-      "div",
-      { class: "meeting-clock" },
-      h("span", { class: "clock-label", i18n: "room.meeting_time" }),
-      clock,
+    const clockBox = meetingClock(
+      state,
+      tickers,
       h("span", {
         class: "clock-sub",
         i18n: "room.planned_end",
         i18nParams: { time: formatTime(new Date(parseTime(meeting.ends_at))) },
       }),
     );
-    tickers.push((now) => {
-      clock.update(meetingElapsed(state, now));
-      setState(clockBox, { overrun: meetingOverrun(state, now) });
-    });
     const actions = h("div", { class: "head-actions" });
     if (drive && meeting.status === "scheduled") {
       actions.append(
@@ -188,14 +161,10 @@ async function renderChair(ctx) {
     );
     replaceKeepingFocus(
       head,
-      h(
-        "div",
-        { class: "head-title" },
-        h("div", { class: "head-badges" }, statusBadge(meeting.status),
-          meeting.my_role ? h("span", { class: "badge badge-role", i18n: `room.role.${meeting.my_role}` }) : null),
-        h("h1", { class: "room-title", text: meeting.title }),
-        h("p", { class: "room-sub", text: [scheduleText(meeting), meeting.room, meeting.host_unit && meeting.host_unit.name].filter(Boolean).join(" · ") }),
-      ),
+      headTitle(meeting, {
+        badges: [meeting.my_role ? h("span", { class: "badge badge-role", i18n: `room.role.${meeting.my_role}` }) : null],
+        sub: [meeting.room, meeting.host_unit && meeting.host_unit.name],
+      }),
       meeting.status === "scheduled" ? null : clockBox,
       actions,
     );
@@ -203,46 +172,15 @@ async function renderChair(ctx) {
 
   // ------------------------------------------------------------ current item + driving
 
-  function renderCurrent(state) {
+  function renderCurrent(state, tickers) {
     const { meeting, agenda } = state;
     const drive = store.can("agenda.drive");
     const running = meeting.status === "in_progress";
     const item = currentItem(state);
-    const numbers = itemNumbers(agenda.items);
     const ids = agenda.items.map((i) => i.id);
     const index = item ? ids.indexOf(item.id) : -1;
-    const children = [];
-
-    if (meeting.status === "scheduled") {
-      children.push(
-        h("p", { class: "current-label", i18n: "room.not_started" }),
-        h("p", { class: "current-hint", i18n: drive ? "chair.start_hint" : "room.waiting_for_chair" }),
-      );
-    } else if (!running) {
-      children.push(h("p", { class: "current-label", i18n: `room.closed_${meeting.status}` }));
-    } else if (!item) {
-      children.push(
-        h("p", { class: "current-label", i18n: "room.break" }),
-        h("p", { class: "current-hint", i18n: "room.break_hint" }),
-      );
-    } else {
-      const box = itemTimerBox(item, tickers);
-      children.push(
-        h("p", { class: "current-label", i18n: "room.now_discussing" }),
-        h(
-          "h2",
-          { class: "current-title", dataset: { itemId: item.id } },
-          h("span", { class: "item-no", text: `${numbers.get(item.id)}.` }),
-          " ",
-          h("span", { class: "current-title-text", text: item.title }),
-        ),
-        item.presenter ? h("p", { class: "current-presenter", text: item.presenter }) : null,
-        item.extra_minutes
-          ? h("p", { class: "current-extended", i18n: "room.extended_by", i18nParams: { n: item.extra_minutes } })
-          : null,
-        box,
-      );
-    }
+    const startHintKey = drive ? "chair.start_hint" : "room.waiting_for_chair";
+    const children = currentItemContent(state, tickers, { startHintKey, extended: true });
 
     if (drive && running) {
       // On a break "Tiếp tục" returns to the interrupted item (agenda.resume); with no
@@ -320,40 +258,24 @@ async function renderChair(ctx) {
 
   // ------------------------------------------------------------ agenda list
 
-  function renderAgenda(state) {
+  function renderAgenda(state, tickers) {
     const { agenda, meeting } = state;
     const drive = store.can("agenda.drive") && meeting.status === "in_progress";
     const edit = store.can("meeting.edit") && ["scheduled", "in_progress"].includes(meeting.status);
     const numbers = itemNumbers(agenda.items);
     const siblingsOf = (parentId) => agenda.items.filter((i) => (i.parent_id ?? null) === parentId).map((i) => i.id);
     const rows = agenda.items.map((item) => {
-      const isCurrent = item.id === agenda.current_item_id;
-      const done = !isCurrent && (item.elapsed_seconds > 0);
+      const status = rowStatus(agenda, item);
+      const { isCurrent, done } = status;
       const siblings = siblingsOf(item.parent_id ?? null);
-      const move = (delta) => {
-        const order = moved(siblings, item.id, delta);
-        return h(
-          "button",
-          {
-            type: "button",
-            class: "btn btn-ghost btn-icon",
-            disabled: !order,
-            "aria-label": t(delta < 0 ? "room.move_up" : "room.move_down", { title: item.title }),
-            title: t(delta < 0 ? "room.move_up_short" : "room.move_down_short"),
-            dataset: { focusKey: `agenda-${item.id}-${delta}` },
-            on: {
-              click: (e) =>
-                order &&
-                runCommand("agenda.reorder", {
-                  meeting_id: meetingId,
-                  parent_id: item.parent_id ?? null,
-                  item_ids: order,
-                }, { button: e.currentTarget, store }),
-            },
-          },
-          icon(delta < 0 ? ICONS.up : ICONS.down, 22),
-        );
-      };
+      const move = (delta) =>
+        moveButton(delta, {
+          order: moved(siblings, item.id, delta),
+          name: item.title,
+          focusKey: `agenda-${item.id}-${delta}`,
+          onMove: (order, button) =>
+            runCommand("agenda.reorder", { meeting_id: meetingId, parent_id: item.parent_id ?? null, item_ids: order }, { button, store }),
+        });
       const time = h("span", { class: "agenda-time" });
       const planned = (item.planned_minutes + item.extra_minutes) * 60;
       if (isCurrent || done) {
@@ -365,60 +287,37 @@ async function renderChair(ctx) {
       } else {
         time.textContent = t("room.minutes", { n: item.planned_minutes + item.extra_minutes });
       }
-      return h(
-        "li",
-        {
-          class: ["agenda-row", item.parent_id ? "is-child" : "", isCurrent ? "is-current" : "", done ? "is-done" : ""],
-          draggable: edit ? "true" : undefined,
-          dataset: { id: item.id, parent: item.parent_id ?? "" },
-          "aria-current": isCurrent ? "step" : undefined,
-        },
-        edit ? h("span", { class: "drag-handle", title: t("room.drag_hint"), "aria-hidden": "true" }, icon(ICONS.grip, 20)) : null,
-        h("span", { class: "item-no", text: numbers.get(item.id) }),
-        h(
-          "div",
-          { class: "agenda-text" },
-          h("span", { class: "agenda-title", text: item.title }),
-          item.presenter ? h("span", { class: "agenda-presenter", text: item.presenter }) : null,
-          isCurrent ? h("span", { class: "badge badge-current", i18n: "room.current_badge" }) : null,
-        ),
-        time,
-        h(
-          "div",
-          { class: "agenda-actions" },
-          drive && !isCurrent
-            ? h("button", {
-                type: "button",
-                class: "btn btn-secondary btn-sm",
-                i18n: "chair.jump",
-                "aria-label": t("chair.jump_to", { title: item.title }),
-                dataset: { focusKey: `jump-${item.id}`, action: "jump" },
-                on: { click: (e) => runCommand("agenda.jump", { meeting_id: meetingId, item_id: item.id }, { button: e.currentTarget, store }) },
-              })
-            : null,
-          edit ? move(-1) : null,
-          edit ? move(1) : null,
-        ),
-      );
+      const jump =
+        drive && !isCurrent
+          ? h("button", {
+              type: "button",
+              class: "btn btn-secondary btn-sm",
+              i18n: "chair.jump",
+              "aria-label": t("chair.jump_to", { title: item.title }),
+              dataset: { focusKey: `jump-${item.id}`, action: "jump" },
+              on: { click: (e) => runCommand("agenda.jump", { meeting_id: meetingId, item_id: item.id }, { button: e.currentTarget, store }) },
+            })
+          : null;
+      return agendaRow(item, numbers, status, {
+        attrs: { draggable: edit ? "true" : undefined, dataset: { parent: item.parent_id ?? "" } },
+        handle: edit ? h("span", { class: "drag-handle", title: t("room.drag_hint"), "aria-hidden": "true" }, icon(ICONS.grip, 20)) : null,
+        tail: [time, h("div", { class: "agenda-actions" }, jump, edit ? move(-1) : null, edit ? move(1) : null)],
+      });
     });
-    replaceKeepingFocus(
-      agendaList,
-      rows.length ? rows : h("li", { class: "empty-row", i18n: "room.agenda_empty" }),
-    );
-  }
-
-  function renderSpeakers(state) {
-    floor.render(state, tickers);
-  }
-
-  function renderAttendance(state) {
-    renderAttendanceCard(attendanceCard, state, { store, meetingId });
+    fillAgenda(agendaList, rows);
   }
 
   // ------------------------------------------------------------ start
 
-  await openRoom(ctx, { container: status, render, tick, onStore: (s) => { store = s; } });
-  panels = mountPanels("chair", { poll: pollSlot, presenter: presenterSlot, conference: conferenceSlot }, { store, ctx });
-  ctx.onCleanup(() => panels.destroy());
-  if (store.state) panels.update(store.state);
+  room = await openRoomScreen(ctx, {
+    screen: "chair",
+    status,
+    body,
+    slots: { poll: pollSlot, presenter: presenterSlot, conference: conferenceSlot },
+    render,
+    hold: holdWhileDragging,
+    onStore: (s) => {
+      store = s;
+    },
+  });
 }

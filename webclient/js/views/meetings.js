@@ -2,12 +2,12 @@
 // the screens my role uses (chair console, tablet, projector) and an iCalendar file.
 
 import { api } from "../api.js";
-import { h, replaceChildren } from "../dom.js";
+import { h, icon, replaceChildren } from "../dom.js";
 import { errorMessage, formatDate, formatTime } from "../i18n.js";
 import { parseTime } from "../meeting-timers.js";
 import { onConnect } from "../socket.js";
 import { registerHomeSection } from "./shell.js";
-import { ICONS, icon, statusBadge } from "./room-common.js";
+import { ICONS, statusBadge } from "./room-common.js";
 
 const GROUPS = [
   { scope: "in_progress", titleKey: "meetings.in_progress" },

@@ -2,23 +2,15 @@
 // discussed with its clock, and who has the floor with theirs. Bare layout, no scrolling
 // at 1920×1080 or 1280×720: every size is in viewport units and long text is clamped.
 
-import { emblem, h } from "../dom.js";
+import { emblem, h, icon } from "../dom.js";
 import { formatTime } from "../i18n.js";
 import { currentItem, itemNumbers } from "../meeting-lookups.js";
-import { formatDuration, meetingElapsed, meetingOverrun, speakerTimer } from "../meeting-timers.js";
-import { createSlot, mountPanels } from "../room-panels.js";
+import { formatDuration, meetingElapsed, meetingOverrun } from "../meeting-timers.js";
+import { createSlot } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { createStatusPill } from "../socket.js";
-import {
-  icon,
-  ICONS,
-  itemTimerBox,
-  openRoom,
-  replaceKeepingFocus,
-  scheduleText,
-  setState,
-  timerText,
-} from "./room-common.js";
+import { ICONS, itemTimerBox, replaceKeepingFocus, scheduleText, setState, tickSpeaker, timerText } from "./room-common.js";
+import { openRoomScreen } from "./room-screen.js";
 
 registerView("/meetings/:id/projector", renderProjector, {
   name: "meeting-projector",
@@ -27,7 +19,6 @@ registerView("/meetings/:id/projector", renderProjector, {
 });
 
 async function renderProjector(ctx) {
-  let tickers = [];
   document.documentElement.classList.add("is-projector");
   ctx.onCleanup(() => document.documentElement.classList.remove("is-projector"));
 
@@ -42,31 +33,13 @@ async function renderProjector(ctx) {
   const screen = h("div", { class: "projector", hidden: true }, top, main, pollSlot, presenterSlot, floor, pill);
   ctx.root.append(status, screen);
 
-  let panels = null;
-  let store = null;
-
-  function render(state) {
-    status.replaceChildren();
-    screen.hidden = false;
-    tickers = [];
-    renderTop(state);
-    renderMain(state);
-    renderFloor(state);
-    applyPanels(state);
+  function render(state, tickers) {
+    renderTop(state, tickers);
+    renderMain(state, tickers);
+    renderFloor(state, tickers);
   }
 
-  function applyPanels(state) {
-    if (!panels) return;
-    panels.update(state);
-    // An open poll or a shown document takes the centre; the item shrinks to one line.
-    screen.classList.toggle("has-panel", !pollSlot.hidden || !presenterSlot.hidden);
-  }
-
-  function tick(now) {
-    for (const ticker of tickers) ticker(now);
-  }
-
-  function renderTop(state) {
+  function renderTop(state, tickers) {
     const { meeting } = state;
     const clock = h("span", { class: "pj-clock" });
     const elapsed = timerText("pj-elapsed");
@@ -94,7 +67,7 @@ async function renderProjector(ctx) {
     );
   }
 
-  function renderMain(state) {
+  function renderMain(state, tickers) {
     const { meeting, agenda } = state;
     const item = currentItem(state);
     const numbers = itemNumbers(agenda.items);
@@ -137,7 +110,7 @@ async function renderProjector(ctx) {
     );
   }
 
-  function renderFloor(state) {
+  function renderFloor(state, tickers) {
     const { speakers } = state;
     const cur = speakers.current;
     if (!cur) {
@@ -164,14 +137,7 @@ async function renderProjector(ctx) {
       h("span", { class: "pj-of", text: `/ ${formatDuration(cur.limit_seconds || speakers.limit_seconds)}` }),
       h("div", { class: "progress pj-progress", "aria-hidden": "true" }, bar),
     );
-    tickers.push((now) => {
-      const st = speakerTimer(speakers, now);
-      if (!st) return;
-      timer.update(st.spoken);
-      bar.style.width = `${Math.min(100, (st.spoken / Math.max(1, st.limit)) * 100)}%`;
-      setState(box, st);
-      setState(floor, st);
-    });
+    tickSpeaker(tickers, speakers, { timer, bar, boxes: [box, floor] });
     replaceKeepingFocus(
       floor,
       icon(ICONS.mic, 0),
@@ -189,8 +155,13 @@ async function renderProjector(ctx) {
     floor.querySelector("svg").setAttribute("class", "icon pj-mic");
   }
 
-  await openRoom(ctx, { container: status, render, tick, onStore: (s) => { store = s; } });
-  panels = mountPanels("projector", { poll: pollSlot, presenter: presenterSlot }, { store, ctx });
-  ctx.onCleanup(() => panels.destroy());
-  if (store.state) applyPanels(store.state);
+  await openRoomScreen(ctx, {
+    screen: "projector",
+    status,
+    body: screen,
+    slots: { poll: pollSlot, presenter: presenterSlot },
+    render,
+    // An open poll or a shown document takes the centre; the item shrinks to one line.
+    afterPanels: () => screen.classList.toggle("has-panel", !pollSlot.hidden || !presenterSlot.hidden),
+  });
 }

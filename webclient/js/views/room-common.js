@@ -1,11 +1,10 @@
 // Pieces shared by the meeting-room screens (chair console, tablet, projector).
 
-import { h, setI18n } from "../dom.js";
+import { h, icon, setI18n } from "../dom.js";
 import { errorMessage, formatDate, formatTime, t, translateDom } from "../i18n.js";
 import { command } from "../socket.js";
 import { toast } from "../toast.js";
-import { createMeetingStore } from "../meeting-state.js";
-import { formatDuration, itemTimer, parseTime } from "../meeting-timers.js";
+import { formatDuration, itemTimer, parseTime, speakerTimer } from "../meeting-timers.js";
 
 /**
  * Send a command for a button: the button is disabled while it runs, errors become a
@@ -91,7 +90,6 @@ export function setState(element, { overrun = false, warning = false } = {}) {
   element.classList.toggle("is-warning", warning && !overrun);
 }
 
-/** The loading / error frame while the first snapshot comes in. */
 /** The current item's timer: elapsed / planned, and time left or the overrun, updated by
  * the room's ticker. `cls` names the parts so each screen styles them its own way. */
 export function itemTimerBox(item, tickers, cls = {}) {
@@ -104,85 +102,53 @@ export function itemTimerBox(item, tickers, cls = {}) {
   tickers.push((now) => {
     const tm = itemTimer(item, now);
     timer.update(tm.elapsed);
-    remain.textContent = tm.overrun
-      ? t("room.overrun_by", { time: formatDuration(-tm.remaining) })
-      : t("room.remaining", { time: formatDuration(tm.remaining) });
+    remain.textContent = remainingText(tm);
     setState(box, tm);
   });
   return box;
 }
 
-export function loadingBlock() {
-  return h(
-    "div",
-    { class: "room-loading", role: "status" },
-    h("span", { class: "spinner", "aria-hidden": "true" }),
-    h("p", { i18n: "room.loading" }),
-  );
-}
-
-export function errorBlock(error) {
-  return h(
-    "section",
-    { class: "card message-card", role: "alert" },
-    h("h1", { class: "card-title", i18n: "room.error_title" }),
-    h("p", { text: errorMessage(error) }),
-    h("a", { class: "btn btn-secondary", href: "#/", i18n: "common.back_home" }),
-  );
+/** "Còn 02:00" or "Quá 00:42": what is left of a timer, or by how much it ran over. */
+export function remainingText(timer) {
+  return timer.overrun
+    ? t("room.overrun_by", { time: formatDuration(-timer.remaining) })
+    : t("room.remaining", { time: formatDuration(timer.remaining) });
 }
 
 /**
- * Common view lifecycle: a store for ctx.params.id, started; render(state) on each change;
- * tick(now) every second. Returns the store.
+ * Tick the clock of whoever has the floor: `timer` (timerText) shows the time spoken;
+ * optional `bar` (a progress fill) and `remain` (time left); `boxes` get is-warning /
+ * is-overrun.
  */
-export async function openRoom(ctx, { container, render, tick, onStore }) {
-  const store = createMeetingStore(ctx.params.id);
-  if (onStore) onStore(store);
-  ctx.onCleanup(() => store.stop());
-  container.replaceChildren(loadingBlock());
-  translateDom(container);
-  let timer = null;
-  const startTicking = () => {
-    if (timer || !tick) return;
-    const loop = () => {
-      try {
-        tick(store.serverNow());
-      } catch (error) {
-        console.error(error);
-      }
-      timer = setTimeout(loop, 1000 - (store.serverNow() % 1000) + 10);
-    };
-    loop();
-  };
-  ctx.onCleanup(() => clearTimeout(timer));
-  const renderNow = (state) => {
-    render(state, store);
-    if (tick) tick(store.serverNow()); // new timer elements get their text at once
-  };
-  store.subscribe((state) => {
-    if (!state) {
-      if (store.error) container.replaceChildren(errorBlock(store.error));
-      return;
-    }
-    renderNow(state);
-    startTicking();
+export function tickSpeaker(tickers, speakers, { timer, bar = null, remain = null, boxes = [] }) {
+  tickers.push((now) => {
+    const st = speakerTimer(speakers, now);
+    if (!st) return;
+    timer.update(st.spoken);
+    if (bar) bar.style.width = `${Math.min(100, (st.spoken / Math.max(1, st.limit)) * 100)}%`;
+    if (remain) remain.textContent = remainingText(st);
+    for (const box of boxes) setState(box, st);
   });
-  // A tablet waking up: ask for the truth at once rather than at the next event.
-  const onVisible = () => {
-    if (document.visibilityState === "visible" && store.state) store.refresh();
-  };
-  document.addEventListener("visibilitychange", onVisible);
-  ctx.onCleanup(() => document.removeEventListener("visibilitychange", onVisible));
-  ctx.onLangChange(() => {
-    if (store.state) renderNow(store.state);
-  });
-  // For tests and support: the store of the open room.
-  window.__meetingStore = store;
-  ctx.onCleanup(() => {
-    if (window.__meetingStore === store) window.__meetingStore = null;
-  });
-  await store.start();
-  return store;
+}
+
+/**
+ * An up (delta −1) or down (+1) button of a reorderable list; `order` is the new order
+ * (sortable.js moved()), null at the end of the list, which disables the button.
+ */
+export function moveButton(delta, { order, name, focusKey, onMove }) {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-ghost btn-icon",
+      disabled: !order,
+      "aria-label": t(delta < 0 ? "room.move_up" : "room.move_down", { title: name }),
+      title: t(delta < 0 ? "room.move_up_short" : "room.move_down_short"),
+      dataset: { focusKey },
+      on: { click: (e) => order && onMove(order, e.currentTarget) },
+    },
+    icon(delta < 0 ? ICONS.up : ICONS.down, 22),
+  );
 }
 
 /** An inline two-step confirm: first tap arms it, second tap (within 5 s) runs. */
@@ -214,21 +180,6 @@ export function confirmButton({ className, labelKey, confirmKey, focusKey, onCon
   return button;
 }
 
-export function icon(d, size = 22) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "icon");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", d);
-  path.setAttribute("fill", "currentColor");
-  svg.append(path);
-  return svg;
-}
-
 export const ICONS = {
   mic: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2z",
   check: "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
@@ -248,4 +199,3 @@ export const ICONS = {
   plus: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
 };
 
-export { t };

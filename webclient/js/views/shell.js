@@ -11,7 +11,7 @@
 //       Links in the header. The link whose href matches the current path is marked
 //       aria-current="page".
 
-import { emblem, h, replaceChildren } from "../dom.js";
+import { emblem, h, icon, replaceChildren } from "../dom.js";
 import { errorMessage, translateDom } from "../i18n.js";
 import { createLangSwitch } from "../lang-switch.js";
 import { navigate, registerLayout, registerView } from "../router.js";
@@ -196,30 +196,15 @@ registerView("/", renderHome, { name: "home", layout: "shell", titleKey: "shell.
 
 // ---------------------------------------------------------------- icons
 
-function svgIcon(d, size = 22) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "icon");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", d);
-  path.setAttribute("fill", "currentColor");
-  svg.append(path);
-  return svg;
-}
-
 function signOutIcon() {
-  return svgIcon("M10 3h9a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-9v-2h9V5h-9V3zm-.7 4.3 1.4 1.4L8.4 11H16v2H8.4l2.3 2.3-1.4 1.4L4.6 12l4.7-4.7z", 20);
+  return icon("M10 3h9a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-9v-2h9V5h-9V3zm-.7 4.3 1.4 1.4L8.4 11H16v2H8.4l2.3 2.3-1.4 1.4L4.6 12l4.7-4.7z", 20);
 }
 
 function calendarIcon() {
-  const icon = svgIcon(
+  const mark = icon(
     "M7 2h2v2h6V2h2v2h2a2 2 0 0 1 2 2v13a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h2V2zM5 9v10h14V9H5zm2 2h4v4H7v-4z",
     48,
   );
-  icon.classList.add("empty-icon");
-  return icon;
+  mark.classList.add("empty-icon");
+  return mark;
 }

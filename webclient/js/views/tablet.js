@@ -2,25 +2,15 @@
 // request-to-speak button. Works in portrait and landscape; every control ≥ 44 px, the
 // primary ones much bigger. Follows the room by itself after a Wi-Fi drop.
 
-import { h } from "../dom.js";
+import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
-import { currentItem, itemNumbers, myRequest } from "../meeting-lookups.js";
-import { formatDuration, meetingElapsed, meetingOverrun, speakerTimer } from "../meeting-timers.js";
-import { createSlot, mountPanels } from "../room-panels.js";
-import { quorumBox } from "./chair-attendance.js";
+import { itemNumbers, myRequest } from "../meeting-lookups.js";
+import { createSlot } from "../room-panels.js";
 import { registerView } from "../router.js";
-import {
-  icon,
-  ICONS,
-  itemTimerBox,
-  openRoom,
-  replaceKeepingFocus,
-  runCommand,
-  scheduleText,
-  setState,
-  statusBadge,
-  timerText,
-} from "./room-common.js";
+import { quorumBox } from "./chair-attendance.js";
+import { ICONS, replaceKeepingFocus, runCommand, tickSpeaker, timerText } from "./room-common.js";
+import { agendaRow, currentItemContent, fillAgenda, headTitle, meetingClock, rowStatus } from "./room-parts.js";
+import { openRoomScreen } from "./room-screen.js";
 
 registerView("/meetings/:id/tablet", renderTablet, {
   name: "meeting-tablet",
@@ -32,7 +22,6 @@ async function renderTablet(ctx) {
   const meetingId = Number(ctx.params.id);
   const me = ctx.user.id;
   let store = null;
-  let tickers = [];
 
   const page = h("div", { class: "room room-tablet" });
   ctx.root.append(page);
@@ -62,79 +51,22 @@ async function renderTablet(ctx) {
   body.hidden = true;
   page.append(status, body);
 
-  let panels = null;
-
-  function render(state) {
-    status.replaceChildren();
-    body.hidden = false;
-    tickers = [];
-    renderHead(state);
-    renderCurrent(state);
-    renderSpeaking(state);
-    renderActions(state);
+  function render(state, tickers) {
+    renderHead(state, tickers);
+    replaceKeepingFocus(current, ...currentItemContent(state, tickers));
+    renderSpeaking(state, tickers);
+    renderActions(state, tickers);
     renderAttendance(state);
     renderAgenda(state);
-    if (panels) panels.update(state);
   }
 
-  function tick(now) {
-    for (const ticker of tickers) ticker(now);
-  }
-
-  function renderHead(state) {
+  function renderHead(state, tickers) {
     const { meeting } = state;
-    const clock = timerText("timer-meeting");
-    const clockBox = h("div", { class: "meeting-clock" }, h("span", { class: "clock-label", i18n: "room.meeting_time" }), clock);
-    tickers.push((now) => {
-      clock.update(meetingElapsed(state, now));
-      setState(clockBox, { overrun: meetingOverrun(state, now) });
-    });
-    replaceKeepingFocus(
-      head,
-      h(
-        "div",
-        { class: "head-title" },
-        h("div", { class: "head-badges" }, statusBadge(meeting.status)),
-        h("h1", { class: "room-title", text: meeting.title }),
-        h("p", { class: "room-sub", text: [scheduleText(meeting), meeting.room].filter(Boolean).join(" · ") }),
-      ),
-      meeting.status === "scheduled" ? null : clockBox,
-    );
+    const clockBox = meetingClock(state, tickers);
+    replaceKeepingFocus(head, headTitle(meeting, { sub: [meeting.room] }), meeting.status === "scheduled" ? null : clockBox);
   }
 
-  function renderCurrent(state) {
-    const { meeting, agenda } = state;
-    const item = currentItem(state);
-    const numbers = itemNumbers(agenda.items);
-    let content;
-    if (meeting.status === "scheduled") {
-      content = [
-        h("p", { class: "current-label", i18n: "room.not_started" }),
-        h("p", { class: "current-hint", i18n: "room.waiting_for_chair" }),
-      ];
-    } else if (meeting.status !== "in_progress") {
-      content = [h("p", { class: "current-label", i18n: `room.closed_${meeting.status}` })];
-    } else if (!item) {
-      content = [h("p", { class: "current-label", i18n: "room.break" }), h("p", { class: "current-hint", i18n: "room.break_hint" })];
-    } else {
-      const box = itemTimerBox(item, tickers);
-      content = [
-        h("p", { class: "current-label", i18n: "room.now_discussing" }),
-        h(
-          "h2",
-          { class: "current-title", dataset: { itemId: item.id } },
-          h("span", { class: "item-no", text: `${numbers.get(item.id)}.` }),
-          " ",
-          h("span", { class: "current-title-text", text: item.title }),
-        ),
-        item.presenter ? h("p", { class: "current-presenter", text: item.presenter }) : null,
-        box,
-      ];
-    }
-    replaceKeepingFocus(current, ...content);
-  }
-
-  function renderSpeaking(state) {
+  function renderSpeaking(state, tickers) {
     const { speakers } = state;
     const cur = speakers.current;
     if (!cur || cur.user_id === me) {
@@ -145,12 +77,7 @@ async function renderTablet(ctx) {
     speaking.hidden = false;
     const timer = timerText("timer-speaker");
     const box = h("div", { class: "speaker-timer" }, timer);
-    tickers.push((now) => {
-      const st = speakerTimer(speakers, now);
-      if (!st) return;
-      timer.update(st.spoken);
-      setState(box, st);
-    });
+    tickSpeaker(tickers, speakers, { timer, boxes: [box] });
     replaceKeepingFocus(
       speaking,
       icon(ICONS.mic, 28),
@@ -165,7 +92,22 @@ async function renderTablet(ctx) {
     );
   }
 
-  function renderActions(state) {
+  /** A big button with an icon that sends one command about this meeting. */
+  function bigButton(name, { className, action, iconPath, iconSize, labelKey, quiet = [] }) {
+    return h(
+      "button",
+      {
+        type: "button",
+        class: className,
+        dataset: { focusKey: action, action },
+        on: { click: (e) => runCommand(name, { meeting_id: meetingId }, { button: e.currentTarget, store, quiet }) },
+      },
+      icon(iconPath, iconSize),
+      h("span", { i18n: labelKey }),
+    );
+  }
+
+  function renderActions(state, tickers) {
     const { meeting, attendance, speakers } = state;
     const open = ["scheduled", "in_progress"].includes(meeting.status);
     const parts = [];
@@ -184,19 +126,7 @@ async function renderTablet(ctx) {
           ),
         );
       } else if (open) {
-        parts.push(
-          h(
-            "button",
-            {
-              type: "button",
-              class: "btn btn-secondary btn-xl btn-checkin",
-              dataset: { focusKey: "checkin", action: "checkin" },
-              on: { click: (e) => runCommand("attendance.checkin", { meeting_id: meetingId }, { button: e.currentTarget, store }) },
-            },
-            icon(ICONS.check, 28),
-            h("span", { i18n: "tablet.checkin" }),
-          ),
-        );
+        parts.push(bigButton("attendance.checkin", { className: "btn btn-secondary btn-xl btn-checkin", action: "checkin", iconPath: ICONS.check, iconSize: 28, labelKey: "tablet.checkin" }));
       }
     }
 
@@ -207,15 +137,7 @@ async function renderTablet(ctx) {
         const timer = timerText("timer-speaker timer-mine");
         const remain = h("span", { class: "timer-remain" });
         const box = h("div", { class: "my-turn" }, h("p", { class: "my-turn-label", i18n: "tablet.you_are_speaking" }), h("div", { class: "speaker-timer" }, timer, remain));
-        tickers.push((now) => {
-          const st = speakerTimer(speakers, now);
-          if (!st) return;
-          timer.update(st.spoken);
-          remain.textContent = st.overrun
-            ? t("room.overrun_by", { time: formatDuration(-st.remaining) })
-            : t("room.remaining", { time: formatDuration(st.remaining) });
-          setState(box, st);
-        });
+        tickSpeaker(tickers, speakers, { timer, remain, boxes: [box] });
         parts.push(box);
       } else if (mine) {
         parts.push(
@@ -242,23 +164,8 @@ async function renderTablet(ctx) {
           ),
         );
       } else if (open) {
-        parts.push(
-          h(
-            "button",
-            {
-              type: "button",
-              class: "btn btn-primary btn-xxl btn-request",
-              dataset: { focusKey: "request", action: "request" },
-              on: {
-                click: (e) =>
-                  // conflict: already asked (a retried tap after a lost ack); the state shows it.
-                  runCommand("speaker.request", { meeting_id: meetingId }, { button: e.currentTarget, store, quiet: ["conflict"] }),
-              },
-            },
-            icon(ICONS.mic, 40),
-            h("span", { i18n: "tablet.request" }),
-          ),
-        );
+        // conflict: already asked (a retried tap after a lost ack); the state shows it.
+        parts.push(bigButton("speaker.request", { className: "btn btn-primary btn-xxl btn-request", action: "request", iconPath: ICONS.mic, iconSize: 40, labelKey: "tablet.request", quiet: ["conflict"] }));
         if (speakers.queue.length) {
           parts.push(h("p", { class: "queue-note", i18n: "tablet.queue_length", i18nParams: { n: speakers.queue.length } }));
         }
@@ -291,36 +198,26 @@ async function renderTablet(ctx) {
   function renderAgenda(state) {
     const { agenda } = state;
     const numbers = itemNumbers(agenda.items);
-    const rows = agenda.items.map((item) => {
-      const isCurrent = item.id === agenda.current_item_id;
-      const done = !isCurrent && item.elapsed_seconds > 0;
-      return h(
-        "li",
-        {
-          class: ["agenda-row", item.parent_id ? "is-child" : "", isCurrent ? "is-current" : "", done ? "is-done" : ""],
-          dataset: { id: item.id },
-          "aria-current": isCurrent ? "step" : undefined,
-        },
-        h("span", { class: "item-no", text: numbers.get(item.id) }),
-        h(
-          "div",
-          { class: "agenda-text" },
-          h("span", { class: "agenda-title", text: item.title }),
-          item.presenter ? h("span", { class: "agenda-presenter", text: item.presenter }) : null,
-          isCurrent ? h("span", { class: "badge badge-current", i18n: "room.current_badge" }) : null,
-        ),
-        h("span", { class: "agenda-time", text: t("room.minutes", { n: item.planned_minutes + item.extra_minutes }) }),
-      );
-    });
-    replaceKeepingFocus(agendaList, rows.length ? rows : h("li", { class: "empty-row", i18n: "room.agenda_empty" }));
+    const rows = agenda.items.map((item) =>
+      agendaRow(item, numbers, rowStatus(agenda, item), {
+        tail: [h("span", { class: "agenda-time", text: t("room.minutes", { n: item.planned_minutes + item.extra_minutes }) })],
+      }),
+    );
+    fillAgenda(agendaList, rows);
     const currentRow = agendaList.querySelector(".is-current");
     if (currentRow && agendaList.scrollHeight > agendaList.clientHeight) {
       currentRow.scrollIntoView({ block: "nearest" });
     }
   }
 
-  await openRoom(ctx, { container: status, render, tick, onStore: (s) => { store = s; } });
-  panels = mountPanels("tablet", { poll: pollSlot, presenter: presenterSlot }, { store, ctx });
-  ctx.onCleanup(() => panels.destroy());
-  if (store.state) panels.update(store.state);
+  await openRoomScreen(ctx, {
+    screen: "tablet",
+    status,
+    body,
+    slots: { poll: pollSlot, presenter: presenterSlot },
+    render,
+    onStore: (s) => {
+      store = s;
+    },
+  });
 }
