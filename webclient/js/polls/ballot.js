@@ -3,27 +3,19 @@
 // poll shows my own choice, a secret one the receipt code with how to check it. A tablet
 // that reloads or reconnects learns from the snapshot (poll.current.me) whether it voted.
 //
-// The ballot id is generated here and saved before sending; after a lost ack the same id
-// is sent again (the server answers a replay with the original ack, receipt included), so
-// a flaky Wi-Fi can never produce two ballots or lose the receipt.
+// Sending the ballot, and making sure it counts exactly once: cast.js.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { errorMessage, hasKey, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import { currentUser } from "../session.js";
-import { command, onConnect } from "../socket.js";
+import { onConnect } from "../socket.js";
 import { boardVisible, countdown, mountBoard, pollBadges, progressBlock } from "./board.js";
 import { optionTone, resultBlock } from "./chart.js";
-import { loadBallot, optionLabel, pruneBallots, receiptFor, saveBallot, sha256Hex, stillRelevant } from "./model.js";
-import { uuid } from "../uuid.js";
+import { cast, learnMe, resend, settleLate } from "./cast.js";
+import { loadBallot, optionLabel, pollError, pruneBallots, sha256Hex, stillRelevant } from "./model.js";
 
 const MARKS = { yes: "✔", no: "✘", abstain: "–" };
-
-export function pollError(error) {
-  const code = error && error.code;
-  if (code && hasKey(`poll.error.${code}`)) return t(`poll.error.${code}`);
-  return errorMessage(error);
-}
 
 export function ballotVisible(state) {
   const poll = state && state.poll && state.poll.current;
@@ -75,14 +67,20 @@ export function mountBallot(host, { store, ctx }) {
   const root = h("section", { class: "poll-ballot card", "aria-live": "polite" });
   host.append(root);
 
-  // What this tablet is doing with the current poll.
-  let ui = { pollId: null, stage: "choose", selection: [], error: null, sending: false, check: null };
+  // What this tablet is doing with the current poll (cast.js updates it too).
+  const tab = {
+    store,
+    userId,
+    ui: { pollId: null, stage: "choose", selection: [], error: null, sending: false, check: null },
+    askedMe: new Set(),
+    current,
+    render,
+  };
   let key = null;
   let timer = null;
-  const askedMe = new Set();
 
   function reset(pollId) {
-    ui = { pollId, stage: "choose", selection: [], error: null, sending: false, check: null };
+    tab.ui = { pollId, stage: "choose", selection: [], error: null, sending: false, check: null };
   }
 
   function current() {
@@ -92,8 +90,8 @@ export function mountBallot(host, { store, ctx }) {
   function render(force = false) {
     const state = store.state;
     const poll = current();
-    if (poll && poll.id !== ui.pollId) reset(poll.id);
-    const next = JSON.stringify([poll, ui, poll && stillRelevant(state, poll)]);
+    if (poll && poll.id !== tab.ui.pollId) reset(poll.id);
+    const next = JSON.stringify([poll, tab.ui, poll && stillRelevant(state, poll)]);
     if (!force && next === key) return;
     key = next;
     timer = null;
@@ -104,10 +102,10 @@ export function mountBallot(host, { store, ctx }) {
     }
     root.dataset.state = poll.status;
     root.dataset.pollId = poll.id;
-    if (poll.status === "open" && poll.me == null) learnMe(poll);
+    if (poll.status === "open" && poll.me == null) learnMe(tab, poll);
     const record = loadBallot(userId, poll.id);
-    if (poll.status === "open" && record && record.pending && !ui.sending) resend(poll, record);
-    if (poll.status !== "open" && record && record.pending) settleLate(poll, record);
+    if (poll.status === "open" && record && record.pending && !tab.ui.sending) resend(tab, poll, record);
+    if (poll.status !== "open" && record && record.pending) settleLate(tab, poll, record);
 
     const head = h(
       "header",
@@ -139,25 +137,25 @@ export function mountBallot(host, { store, ctx }) {
     if (me && me.eligible === false) {
       return h("div", { class: "pt-note is-info", dataset: { note: "not-eligible" } }, h("p", { i18n: "poll.not_eligible_note" }));
     }
-    if (ui.sending || (record && record.pending)) {
+    if (tab.ui.sending || (record && record.pending)) {
       return h(
         "div",
         { class: "pt-sending", dataset: { stage: "sending" } },
         h("span", { class: "spinner", "aria-hidden": "true" }),
         h("p", { class: "pt-sending-text", i18n: "poll.sending" }),
-        ui.error ? errorBox(ui.error) : null,
-        ui.error
+        tab.ui.error ? errorBox(tab.ui.error) : null,
+        tab.ui.error
           ? h("button", {
               type: "button",
               class: "btn btn-primary btn-xl",
               i18n: "poll.retry",
               dataset: { action: "retry" },
-              on: { click: () => resend(poll, loadBallot(userId, poll.id), true) },
+              on: { click: () => resend(tab, poll, loadBallot(userId, poll.id), true) },
             })
           : null,
       );
     }
-    if (voted(poll, record) && ui.stage !== "change" && ui.stage !== "confirm") {
+    if (voted(poll, record) && tab.ui.stage !== "change" && tab.ui.stage !== "confirm") {
       return h(
         "div",
         { class: "pt-done" },
@@ -168,12 +166,12 @@ export function mountBallot(host, { store, ctx }) {
               class: "btn btn-secondary btn-xl pt-change",
               i18n: "poll.change_vote",
               dataset: { action: "change" },
-              on: { click: () => { ui = { ...ui, stage: "change", selection: [], error: null }; render(); } },
+              on: { click: () => { tab.ui = { ...tab.ui, stage: "change", selection: [], error: null }; render(); } },
             })
           : null,
       );
     }
-    if (ui.stage === "confirm") return confirmStep(poll);
+    if (tab.ui.stage === "confirm") return confirmStep(poll);
     return choiceStep(poll);
   }
 
@@ -181,7 +179,7 @@ export function mountBallot(host, { store, ctx }) {
     const multiple = poll.kind === "multiple";
     const buttons = poll.options.map((option, index) => {
       const tone = optionTone(option);
-      const selected = ui.selection.includes(option.id);
+      const selected = tab.ui.selection.includes(option.id);
       return h(
         "button",
         {
@@ -195,7 +193,7 @@ export function mountBallot(host, { store, ctx }) {
         h("span", { class: "pt-choice-label", text: optionLabel(option) }),
       );
     });
-    const n = ui.selection.length;
+    const n = tab.ui.selection.length;
     const okCount = n >= poll.min_choices && n <= poll.max_choices;
     // "Bỏ phiếu trắng" only where a blank ballot is allowed; a button that cannot be used
     // says why next to it, never just greys out.
@@ -204,7 +202,7 @@ export function mountBallot(host, { store, ctx }) {
       "div",
       { class: "pt-choose", dataset: { stage: "choose" } },
       h("p", { class: "pt-instruction", i18n: multiple ? "poll.instruction_multiple" : "poll.instruction_single", i18nParams: { min: poll.min_choices, max: poll.max_choices } }),
-      ui.error ? errorBox(ui.error) : null,
+      tab.ui.error ? errorBox(tab.ui.error) : null,
       h("div", { class: ["pt-choices", `n-${poll.options.length}`, poll.kind === "yes_no" ? "is-yes-no" : ""] }, buttons),
       multiple
         ? h(
@@ -218,7 +216,7 @@ export function mountBallot(host, { store, ctx }) {
               "aria-describedby": okCount ? undefined : `pt-hint-${poll.id}`,
               i18n: n === 0 && blankAllowed ? "poll.next_blank" : "poll.next",
               dataset: { action: "next" },
-              on: { click: () => { ui = { ...ui, stage: "confirm", error: null, changing: ui.stage === "change" }; render(); } },
+              on: { click: () => { tab.ui = { ...tab.ui, stage: "confirm", error: null, changing: tab.ui.stage === "change" }; render(); } },
             }),
             okCount
               ? null
@@ -230,25 +228,25 @@ export function mountBallot(host, { store, ctx }) {
               class: "btn btn-secondary btn-xl",
               i18n: "poll.next_blank",
               dataset: { action: "blank" },
-              on: { click: () => { ui = { ...ui, selection: [], stage: "confirm", error: null }; render(); } },
+              on: { click: () => { tab.ui = { ...tab.ui, selection: [], stage: "confirm", error: null }; render(); } },
             })
           : null,
-      ui.stage === "change" ? h("button", { type: "button", class: "btn btn-ghost btn-lg", i18n: "poll.keep_vote", on: { click: () => { ui = { ...ui, stage: "choose" }; render(); } } }) : null,
+      tab.ui.stage === "change" ? h("button", { type: "button", class: "btn btn-ghost btn-lg", i18n: "poll.keep_vote", on: { click: () => { tab.ui = { ...tab.ui, stage: "choose" }; render(); } } }) : null,
     );
   }
 
   function choose(poll, optionId) {
     if (poll.kind === "multiple") {
-      const has = ui.selection.includes(optionId);
-      if (!has && ui.selection.length >= poll.max_choices) {
-        ui = { ...ui, error: { code: "too_many", max: poll.max_choices } };
+      const has = tab.ui.selection.includes(optionId);
+      if (!has && tab.ui.selection.length >= poll.max_choices) {
+        tab.ui = { ...tab.ui, error: { code: "too_many", max: poll.max_choices } };
       } else {
-        ui = { ...ui, error: null, selection: has ? ui.selection.filter((id) => id !== optionId) : [...ui.selection, optionId] };
+        tab.ui = { ...tab.ui, error: null, selection: has ? tab.ui.selection.filter((id) => id !== optionId) : [...tab.ui.selection, optionId] };
       }
       render();
       return;
     }
-    ui = { ...ui, selection: [optionId], stage: "confirm", error: null, changing: ui.stage === "change" };
+    tab.ui = { ...tab.ui, selection: [optionId], stage: "confirm", error: null, changing: tab.ui.stage === "change" };
     render();
   }
 
@@ -267,8 +265,8 @@ export function mountBallot(host, { store, ctx }) {
       "div",
       { class: "pt-confirm", dataset: { stage: "confirm" } },
       h("p", { class: "pt-instruction", i18n: "poll.you_chose" }),
-      chosenList(poll, ui.selection),
-      ui.error ? errorBox(ui.error) : null,
+      chosenList(poll, tab.ui.selection),
+      tab.ui.error ? errorBox(tab.ui.error) : null,
       h(
         "div",
         { class: "pt-confirm-actions" },
@@ -277,121 +275,18 @@ export function mountBallot(host, { store, ctx }) {
           class: "btn btn-secondary btn-xl pt-back",
           i18n: "poll.choose_again",
           dataset: { action: "back", focusKey: "back" },
-          on: { click: () => { ui = { ...ui, stage: ui.changing ? "change" : "choose", error: null }; render(); } },
+          on: { click: () => { tab.ui = { ...tab.ui, stage: tab.ui.changing ? "change" : "choose", error: null }; render(); } },
         }),
         h("button", {
           type: "button",
           class: "btn btn-xl pt-confirm-btn",
           i18n: "poll.confirm",
           dataset: { action: "confirm", focusKey: "confirm" },
-          on: { click: () => cast(poll) },
+          on: { click: () => cast(tab, poll) },
         }),
       ),
       h("p", { class: "pt-hint", i18n: poll.allow_change ? "poll.confirm_hint_change" : "poll.confirm_hint_final" }),
     );
-  }
-
-  async function cast(poll) {
-    if (ui.sending) return;
-    const previous = loadBallot(userId, poll.id);
-    const record = {
-      ballot_id: uuid(),
-      previous_ballot_id: previous && previous.confirmed ? previous.ballot_id : null,
-      choices: ui.selection,
-      pending: true,
-    };
-    saveBallot(userId, poll.id, record); // before sending: a retry reuses this id
-    await send(poll, record);
-  }
-
-  function resend(poll, record, manual = false) {
-    if (!record || !record.pending || ui.sending) return;
-    if (!manual && ui.error) return; // after a failure: the reconnect or the button resends
-    send(poll, record);
-  }
-
-  async function send(poll, record) {
-    ui = { ...ui, sending: true, error: null };
-    render();
-    const payload = { meeting_id: store.meetingId, poll_id: poll.id, ballot_id: record.ballot_id, choices: record.choices };
-    if (record.previous_ballot_id) payload.previous_ballot_id = record.previous_ballot_id;
-    const ack = await command("poll.cast", payload);
-    ui = { ...ui, sending: false };
-    if (ack.ok) {
-      const data = ack.data;
-      // A secret choice is not kept on the tablet: only the id and the receipt.
-      saveBallot(userId, poll.id, {
-        ballot_id: data.ballot_id,
-        receipt: data.receipt || null,
-        choices: poll.secret ? null : data.choices,
-        confirmed: true,
-      });
-      const live = current();
-      if (live && live.id === poll.id) {
-        live.me = { ...(live.me || {}), eligible: true, voted: true, ...(poll.secret ? {} : { choices: data.choices }) };
-      }
-      ui = { ...ui, stage: "choose", selection: [], error: null, changing: false };
-      render();
-      return;
-    }
-    const code = ack.error && ack.error.code;
-    if (code === "disconnected" || code === "timeout") {
-      ui = { ...ui, error: ack.error }; // kept pending: resent on reconnect or by the button
-      render();
-      return;
-    }
-    // Refused: this ballot will never count; forget it (keep the previous confirmed one).
-    const previous = record.previous_ballot_id
-      ? { ballot_id: record.previous_ballot_id, confirmed: true, receipt: null, choices: null }
-      : null;
-    if (previous) {
-      const old = loadBallot(userId, poll.id);
-      saveBallot(userId, poll.id, { ...previous, ...(old && !old.pending ? old : {}) });
-    } else {
-      try {
-        localStorage.removeItem(`phs.ballot.${userId}.${poll.id}`);
-      } catch {
-        // ignore
-      }
-    }
-    ui = { ...ui, error: ack.error, stage: code === "invalid_choice" ? "choose" : ui.stage };
-    render();
-    if (["already_voted", "closed", "not_eligible", "conflict"].includes(code)) store.refresh();
-  }
-
-  // The ack was lost and the poll closed before we could resend. If the server counted a
-  // ballot from us, it was this one (the only id we ever sent): keep its receipt, which we
-  // can compute ourselves; otherwise forget it.
-  async function settleLate(poll, record) {
-    if (!poll.me) return; // wait for the snapshot's answer
-    if (poll.me.voted) {
-      const receipt = poll.secret ? await receiptFor(record.ballot_id) : null;
-      saveBallot(userId, poll.id, { ballot_id: record.ballot_id, receipt, choices: poll.secret ? null : record.choices, confirmed: true });
-    } else {
-      try {
-        localStorage.removeItem(`phs.ballot.${userId}.${poll.id}`);
-      } catch {
-        // ignore
-      }
-    }
-    render(true);
-  }
-
-  // A poll opened while we watched: the event does not say whether I may vote. One small
-  // request (spread over a second so a room of tablets does not ask at the same instant).
-  function learnMe(poll) {
-    if (askedMe.has(poll.id)) return;
-    askedMe.add(poll.id);
-    setTimeout(async () => {
-      const ack = await command("poll.get", { meeting_id: store.meetingId, poll_id: poll.id });
-      const live = current();
-      if (!ack.ok || !live || live.id !== poll.id) {
-        askedMe.delete(poll.id);
-        return;
-      }
-      if (!live.me || !live.me.voted) live.me = ack.data.poll.me;
-      render(true);
-    }, Math.random() * 800);
   }
 
   // ------------------------------------------------------------ my vote, receipts
@@ -415,7 +310,7 @@ export function mountBallot(host, { store, ctx }) {
     const published = poll.status === "published";
     let checkRow = null;
     if (published) {
-      const result = ui.check;
+      const result = tab.ui.check;
       checkRow = h(
         "div",
         { class: "pt-receipt-check" },
@@ -448,9 +343,9 @@ export function mountBallot(host, { store, ctx }) {
         api.get(`/api/meetings/${store.meetingId}/polls/${poll.id}/receipts`),
         sha256Hex(receipt),
       ]);
-      ui = { ...ui, check: data.receipt_hashes.includes(digest) ? "found" : "missing" };
+      tab.ui = { ...tab.ui, check: data.receipt_hashes.includes(digest) ? "found" : "missing" };
     } catch {
-      ui = { ...ui, check: "failed" };
+      tab.ui = { ...tab.ui, check: "failed" };
     }
     render();
   }
@@ -477,8 +372,8 @@ export function mountBallot(host, { store, ctx }) {
     const poll = current();
     const record = poll && loadBallot(userId, poll.id);
     if (poll && poll.status === "open" && record && record.pending) {
-      ui = { ...ui, error: null };
-      resend(poll, record);
+      tab.ui = { ...tab.ui, error: null };
+      resend(tab, poll, record);
     }
   });
   const interval = setInterval(() => timer && timer.update(), 500);

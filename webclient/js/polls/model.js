@@ -11,7 +11,7 @@
 // snapshot knows; where they cannot (the chair needs the closed result), they ask for a
 // snapshot. Tablets learn `me` for a newly opened poll with one poll.get (ballot.js).
 
-import { getLocale, t } from "../i18n.js";
+import { errorMessage, getLocale, hasKey, t } from "../i18n.js";
 import { currentItem } from "../meeting-lookups.js";
 import { registerReducer } from "../meeting-reducers.js";
 import { parseTime } from "../meeting-timers.js";
@@ -105,6 +105,13 @@ export function optionLabel(option) {
   return option ? option.label : "";
 }
 
+/** A poll command's error: the poll.error.<code> text where there is one. */
+export function pollError(error) {
+  const code = error && error.code;
+  if (code && hasKey(`poll.error.${code}`)) return t(`poll.error.${code}`);
+  return errorMessage(error);
+}
+
 export function formatPercent(value) {
   const n = Number(value) || 0;
   return `${new Intl.NumberFormat(getLocale(), { maximumFractionDigits: 2 }).format(n)}%`;
@@ -166,6 +173,15 @@ export function saveBallot(userId, pollId, record) {
     localStorage.setItem(KEY(userId, pollId), JSON.stringify({ ...record, saved_at: Date.now() }));
   } catch {
     // private mode: this page keeps it in memory only
+  }
+}
+
+/** Forget the ballot of a poll (it was refused, or never counted). */
+export function forgetBallot(userId, pollId) {
+  try {
+    localStorage.removeItem(KEY(userId, pollId));
+  } catch {
+    // storage unavailable: nothing kept
   }
 }
 

@@ -17,9 +17,9 @@ import { command, onConnect } from "../socket.js";
 import { toast } from "../toast.js";
 import { mountConferencePanel } from "../conference/panel.js";
 import { createConferenceClient } from "../conference/state.js";
-import { QUALITY_PRESETS, createSiteLink, listDevices, openMedia } from "../conference/rtc.js";
+import { createSiteLink } from "../conference/rtc.js";
+import { createLocalMedia } from "./bridge-media.js";
 
-const PREFS_KEY = "phs.bridge.devices";
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 15000;
 const DISCONNECTED_GRACE_MS = 5000;
@@ -28,41 +28,20 @@ const REPORT_EVERY = 3; // stats ticks between conference.report (≈ 6 s)
 const FATAL = new Set(["permission_denied", "not_found", "not_authenticated", "conflict", "closed"]);
 const FINISHED = new Set(["ended", "cancelled"]);
 
-function loadPrefs() {
-  try {
-    return JSON.parse(localStorage.getItem(PREFS_KEY) || "{}") || {};
-  } catch {
-    return {};
-  }
-}
-
-function savePrefs(prefs) {
-  try {
-    localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
-  } catch {
-    // private mode: choices last for this page only
-  }
-}
-
-function select(labelKey, className, onChange) {
-  const input = h("select", { class: `input ${className}`, on: { change: (e) => onChange(e.target.value) } });
-  const field = h("label", { class: "field" }, h("span", { class: "label", i18n: labelKey }), input);
-  return { field, input };
-}
-
-function fillSelect(input, devices, selected, fallbackKey) {
-  input.replaceChildren(
-    ...devices.map((d, i) =>
-      h("option", { value: d.deviceId, selected: d.deviceId === selected }, d.label || `${fallbackKey} ${i + 1}`),
-    ),
-  );
-}
-
 async function renderBridge(ctx) {
   const meetingId = Number(ctx.params.id);
   const user = currentUser();
-  const prefs = { quality: "medium", ...loadPrefs() };
-  if (ctx.query.quality && QUALITY_PRESETS[ctx.query.quality]) prefs.quality = ctx.query.quality;
+  const media = createLocalMedia({
+    quality: ctx.query.quality,
+    isEnded: () => ended,
+    onError: showError,
+    onNewStream: async (stream) => {
+      if (link && link.transceivers) {
+        await link.replaceTrack("video", stream.getVideoTracks()[0] || null);
+        await link.replaceTrack("audio", stream.getAudioTracks()[0] || null);
+      }
+    },
+  });
 
   // ---------------------------------------------------------------- elements
   const title = h("h1", { class: "bridge-title" });
@@ -73,17 +52,6 @@ async function renderBridge(ctx) {
   const chairVideo = h("video", { class: "bridge-chair-video", autoplay: true, playsinline: true, muted: true });
   const onAirLabel = h("p", { class: "bridge-onair-label" });
   const audios = [0, 1, 2].map(() => h("audio", { autoplay: true }));
-  const preview = h("video", { class: "bridge-preview", autoplay: true, playsinline: true, muted: true });
-  const camera = select("bridge.camera", "bridge-camera", (v) => changeDevice({ cameraId: v }));
-  const mic = select("bridge.mic", "bridge-mic", (v) => changeDevice({ micId: v }));
-  const quality = select("bridge.quality", "bridge-quality-select", (v) => changeDevice({ quality: v }));
-  quality.input.append(
-    ...Object.keys(QUALITY_PRESETS).map((q) =>
-      h("option", { value: q, selected: q === prefs.quality, i18n: `bridge.quality_${q}` }),
-    ),
-  );
-  const micBtn = h("button", { type: "button", class: "btn btn-secondary bridge-mic-btn", on: { click: () => toggle("audio") } });
-  const camBtn = h("button", { type: "button", class: "btn btn-secondary bridge-cam-btn", on: { click: () => toggle("video") } });
   const speakBtn = h("button", { type: "button", class: "btn btn-primary btn-lg bridge-speak-btn", on: { click: () => speak() } });
   const speakInfo = h("p", { class: "bridge-speak-info", "aria-live": "polite" });
   const errorBox = h("div", { class: "alert alert-error bridge-error", role: "alert", hidden: true });
@@ -106,11 +74,9 @@ async function renderBridge(ctx) {
           "aside",
           { class: "bridge-side card" },
           h("h2", { class: "card-title", i18n: "bridge.my_site" }),
-          preview,
-          h("div", { class: "bridge-toggles" }, micBtn, camBtn),
-          camera.field,
-          mic.field,
-          quality.field,
+          media.preview,
+          h("div", { class: "bridge-toggles" }, ...media.toggles),
+          ...media.fields,
           speakBtn,
           speakInfo,
         ),
@@ -119,7 +85,6 @@ async function renderBridge(ctx) {
   );
 
   // ---------------------------------------------------------------- state
-  let stream = null;
   let link = null;
   let myUnitId = null;
   let connecting = false;
@@ -130,7 +95,6 @@ async function renderBridge(ctx) {
   let ready = false; // devices opened: from now on a socket reconnect may (re)join
   let tick = 0;
   let ended = false; // the meeting ended: the link is closed for good
-  const muted = { audio: false, video: false };
 
   const store = createMeetingStore(meetingId);
   const conf = createConferenceClient(meetingId);
@@ -143,68 +107,6 @@ async function renderBridge(ctx) {
   function showError(error) {
     errorBox.textContent = errorMessage(error);
     errorBox.hidden = false;
-  }
-
-  function renderToggles() {
-    setI18n(micBtn, muted.audio ? "bridge.mic_on" : "bridge.mic_off");
-    micBtn.setAttribute("aria-pressed", muted.audio ? "true" : "false");
-    setI18n(camBtn, muted.video ? "bridge.cam_on" : "bridge.cam_off");
-    camBtn.setAttribute("aria-pressed", muted.video ? "true" : "false");
-  }
-
-  function toggle(kind) {
-    muted[kind] = !muted[kind];
-    if (stream) for (const track of stream.getTracks()) if (track.kind === kind) track.enabled = !muted[kind];
-    renderToggles();
-  }
-
-  async function openDevices() {
-    try {
-      stream = await openMedia(prefs);
-    } catch {
-      if (prefs.cameraId || prefs.micId) {
-        // A remembered device is gone: fall back to the defaults.
-        delete prefs.cameraId;
-        delete prefs.micId;
-        try {
-          stream = await openMedia(prefs);
-        } catch {
-          stream = null;
-        }
-      }
-      if (!stream) showError({ code: "media_denied" });
-    }
-    preview.srcObject = stream;
-    for (const track of stream ? stream.getTracks() : []) track.enabled = !muted[track.kind];
-    try {
-      const { cameras, mics } = await listDevices();
-      const cam = stream && stream.getVideoTracks()[0];
-      const mc = stream && stream.getAudioTracks()[0];
-      fillSelect(camera.input, cameras, cam && cam.getSettings().deviceId, "Camera");
-      fillSelect(mic.input, mics, mc && mc.getSettings().deviceId, "Micro");
-    } catch {
-      // enumerateDevices unavailable: the defaults stay
-    }
-  }
-
-  async function changeDevice(change) {
-    if (ended) return; // the camera stays off once the meeting ended
-    Object.assign(prefs, change);
-    savePrefs({ cameraId: prefs.cameraId, micId: prefs.micId, quality: prefs.quality });
-    const old = stream;
-    try {
-      stream = await openMedia(prefs);
-    } catch {
-      showError({ code: "media_denied" });
-      return;
-    }
-    preview.srcObject = stream;
-    for (const track of stream.getTracks()) track.enabled = !muted[track.kind];
-    if (link && link.transceivers) {
-      await link.replaceTrack("video", stream.getVideoTracks()[0] || null);
-      await link.replaceTrack("audio", stream.getAudioTracks()[0] || null);
-    }
-    if (old) for (const track of old.getTracks()) track.stop();
   }
 
   function attachRemote({ main, chair, audio }) {
@@ -252,7 +154,7 @@ async function renderBridge(ctx) {
     window.phsBridge = link; // for diagnostics and the browser tests (getStats)
     let ack;
     try {
-      ack = await link.start(stream);
+      ack = await link.start(media.stream());
     } catch (error) {
       ack = { ok: false, error: { code: "webrtc_failed", message: String(error) } };
     } finally {
@@ -285,14 +187,14 @@ async function renderBridge(ctx) {
     clearTimeout(retryTimer);
     clearTimeout(disconnectedTimer);
     if (link) link.close();
-    if (stream) for (const track of stream.getTracks()) track.stop();
-    preview.srcObject = null;
+    media.stop();
+    media.preview.srcObject = null;
     errorBox.hidden = true;
     rejoinBtn.hidden = true;
     endedBox.hidden = false;
     setLink("bridge.link_ended");
     qualityBadge.hidden = true;
-    for (const control of [speakBtn, micBtn, camBtn, camera.input, mic.input, quality.input]) control.disabled = true;
+    for (const control of [speakBtn, ...media.controls]) control.disabled = true;
     ctx.root.querySelector(".bridge-page").classList.add("is-ended");
   }
 
@@ -383,7 +285,6 @@ async function renderBridge(ctx) {
   }
 
   // ---------------------------------------------------------------- start
-  renderToggles();
   setLink("bridge.link_connecting");
   ctx.onCleanup(store.subscribe(renderFloor));
   ctx.onCleanup(conf.subscribe(renderSite));
@@ -407,7 +308,7 @@ async function renderBridge(ctx) {
     clearTimeout(retryTimer);
     clearTimeout(disconnectedTimer);
     if (link) link.close({ leave: true });
-    if (stream) for (const track of stream.getTracks()) track.stop();
+    media.stop();
     conf.stop();
     store.stop();
     if (window.phsBridge === link) window.phsBridge = null;
@@ -415,9 +316,9 @@ async function renderBridge(ctx) {
   conf.start();
   await store.start();
   if (ended) return; // opened after the meeting ended: no camera, no link
-  await openDevices();
+  await media.open();
   if (ended) {
-    if (stream) for (const track of stream.getTracks()) track.stop();
+    media.stop();
     return;
   }
   ready = true;
