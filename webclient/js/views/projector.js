@@ -9,7 +9,7 @@ import { formatDuration, meetingElapsed, meetingOverrun } from "../meeting-timer
 import { createSlot } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { createStatusPill } from "../socket.js";
-import { ICONS, itemTimerBox, replaceKeepingFocus, scheduleText, setState, tickSpeaker, timerText } from "./room-common.js";
+import { ICONS, itemTimerBox, replaceKeepingFocus, scheduleText, setState, speakingNow, tickSpeaker, timerText } from "./room-common.js";
 import { openRoomScreen } from "./room-screen.js";
 
 registerView("/meetings/:id/projector", renderProjector, {
@@ -141,15 +141,13 @@ async function renderProjector(ctx) {
     replaceKeepingFocus(
       floor,
       icon(ICONS.mic, 0),
-      h(
-        "div",
-        { class: "pj-speaker" },
-        h("p", { class: "pj-label", i18n: "room.speaking_now" }),
-        h("p", { class: "pj-speaker-name", text: cur.full_name }),
-        cur.bridge_unit || cur.topic
-          ? h("p", { class: "pj-speaker-sub", text: [cur.bridge_unit && cur.bridge_unit.name, cur.topic].filter(Boolean).join(" · ") })
-          : null,
-      ),
+      speakingNow(cur.full_name, [cur.bridge_unit && cur.bridge_unit.name, cur.topic].filter(Boolean).join(" · "), {
+        tag: "p",
+        wrap: "pj-speaker",
+        label: "pj-label",
+        name: "pj-speaker-name",
+        sub: "pj-speaker-sub",
+      }),
       box,
     );
     floor.querySelector("svg").setAttribute("class", "icon pj-mic");

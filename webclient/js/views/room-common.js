@@ -132,6 +132,20 @@ export function tickSpeaker(tickers, speakers, { timer, bar = null, remain = nul
 }
 
 /**
+ * "Speaking now", the name and a line under it (unit, topic), in `wrap`; each screen
+ * names the parts its own way: {tag, wrap, label, name, sub}.
+ */
+export function speakingNow(fullName, subText, { tag, wrap, label, name, sub }) {
+  return h(
+    "div",
+    { class: wrap },
+    h(tag, { class: label, i18n: "room.speaking_now" }),
+    h(tag, { class: name, text: fullName }),
+    subText ? h(tag, { class: sub, text: subText }) : null,
+  );
+}
+
+/**
  * An up (delta −1) or down (+1) button of a reorderable list; `order` is the new order
  * (sortable.js moved()), null at the end of the list, which disables the button.
  */

@@ -8,7 +8,7 @@ import { itemNumbers, myRequest } from "../meeting-lookups.js";
 import { createSlot } from "../room-panels.js";
 import { registerView } from "../router.js";
 import { quorumBox } from "./chair-attendance.js";
-import { ICONS, replaceKeepingFocus, runCommand, tickSpeaker, timerText } from "./room-common.js";
+import { ICONS, replaceKeepingFocus, runCommand, speakingNow, tickSpeaker, timerText } from "./room-common.js";
 import { agendaRow, currentItemContent, fillAgenda, headTitle, meetingClock, rowStatus } from "./room-parts.js";
 import { openRoomScreen } from "./room-screen.js";
 
@@ -81,13 +81,13 @@ async function renderTablet(ctx) {
     replaceKeepingFocus(
       speaking,
       icon(ICONS.mic, 28),
-      h(
-        "div",
-        { class: "tablet-speaking-text" },
-        h("span", { class: "current-label", i18n: "room.speaking_now" }),
-        h("span", { class: "speaker-name", text: cur.full_name }),
-        cur.bridge_unit ? h("span", { class: "speaker-unit", text: cur.bridge_unit.name }) : null,
-      ),
+      speakingNow(cur.full_name, cur.bridge_unit && cur.bridge_unit.name, {
+        tag: "span",
+        wrap: "tablet-speaking-text",
+        label: "current-label",
+        name: "speaker-name",
+        sub: "speaker-unit",
+      }),
       box,
     );
   }
