@@ -107,7 +107,7 @@ test("the pure-JS sha256 matches node:crypto at the padding boundaries and on UT
   }
 });
 
-test("a tablet's receipt is the server's (services ballots receipt_for)", async () => {
+test("a tablet's receipt is the server's (services/voting/ballots.py receipt_for)", async () => {
   // Computed by the server's receipt_for for this ballot id.
   assert.equal(await receiptFor("3f2b8c1e-9a4d-4e5f-8b6a-1c2d3e4f5a6b"), "YPKH-FLLT-2F6H-NAW4");
   assert.equal(await sha256Hex("abc"), createHash("sha256").update("abc").digest("hex"));

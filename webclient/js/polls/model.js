@@ -203,7 +203,7 @@ export function pruneBallots(maxAgeMs = 14 * 24 * 3600 * 1000) {
 
 /**
  * The receipt of a secret ballot, computed on the tablet from its own ballot id exactly as
- * the server does (services/ballots.py receipt_for): base32 of the first 10 bytes of
+ * the server does (services/voting/ballots.py receipt_for): base32 of the first 10 bytes of
  * sha256("receipt:" + ballot_id), in groups of four. Used when the ack was lost and the
  * poll closed before the tablet could resend.
  */
