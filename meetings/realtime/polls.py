@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from meetings.db import db
 from meetings.errors import AppError, conflict
+from meetings.events.catalogue import event
 from meetings.models import Meeting, Poll, User
 from meetings.models.polls import PollStatus
 from meetings.permissions import Perm, meeting_perms
 from meetings.realtime import poll_timers
-from meetings.realtime.events import event
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part
 from meetings.schemas.polls import (
