@@ -83,7 +83,9 @@ def create_app(config: Config | None = None) -> OpenAPI:
     bind(engine)
     app.extensions["engine"] = engine
 
+    from meetings.events.outbox import set_emitter
     from meetings.realtime import load_commands
+    from meetings.realtime.events import emit_event
     from meetings.realtime.message_queue import client_manager
 
     # Handlers must be declared before init_app: Flask-SocketIO replays its handler
@@ -99,6 +101,7 @@ def create_app(config: Config | None = None) -> OpenAPI:
         ping_timeout=20,
         max_http_buffer_size=2 * 1024 * 1024,
     )
+    set_emitter(emit_event)  # services queue events; Socket.IO delivers them
 
     _register_error_handlers(app)
     _register_request_log(app)

@@ -19,8 +19,8 @@ os.environ["CHECK_PAYLOADS"] = "1"
 
 from meetings.app import create_app
 from meetings.config import Config
+from meetings.events import contract
 from meetings.migrate import upgrade
-from meetings.realtime import contract
 
 contract.ENABLED = True
 

@@ -11,10 +11,10 @@ from pydantic import TypeAdapter
 
 from meetings import models
 from meetings.errors import CONFLICT_REASONS, ERROR_CODES
+from meetings.events.catalogue import EVENTS
 from meetings.models.polls import PollStatus
 from meetings.permissions import Perm
 from meetings.realtime import load_commands
-from meetings.realtime.events import EVENTS
 from meetings.realtime.protocol_doc import render
 from meetings.realtime.protocol_sections import DIRECT_DELIVERY, ENUMS
 from meetings.realtime.registry import COMMANDS

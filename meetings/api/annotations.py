@@ -21,9 +21,9 @@ from meetings.auth import current_user
 from meetings.config import Config
 from meetings.db import db, transaction
 from meetings.documents.annotate_export import ExportMark, annotate_pdf
+from meetings.events.outbox import Outbox
 from meetings.models import Annotation, AnnotationScope, Meeting, User
 from meetings.permissions import Perm
-from meetings.realtime.events import Outbox
 from meetings.schemas.annotations import (
     UUID_PATTERN,
     AnnotationIn,

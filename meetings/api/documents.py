@@ -28,11 +28,12 @@ from meetings.auth import current_user
 from meetings.config import Config
 from meetings.db import db, transaction
 from meetings.errors import AppError, invalid_payload
+from meetings.events.outbox import Outbox
 from meetings.extensions import csrf
 from meetings.models import Document, Meeting, MeetingRole, User
 from meetings.models.documents import Sensitivity
 from meetings.permissions import Perm, authorize
-from meetings.realtime.events import Outbox, emit_event
+from meetings.realtime.events import emit_event
 from meetings.realtime.presenter import uploads_room
 from meetings.services.documents import library as svc
 from meetings.services.documents import pages as doc_pages

@@ -18,9 +18,9 @@ from meetings.api.schemas import ERRORS, ErrorBody, Strict
 from meetings.auth import current_user
 from meetings.db import db, transaction
 from meetings.errors import AppError, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import Meeting, MeetingRole, Participant, User
 from meetings.permissions import Perm, meeting_role
-from meetings.realtime.events import Outbox
 from meetings.services.room import agenda, ical
 from meetings.services.room import meetings as svc
 from meetings.services.room.meetings import MeetingFields, ParticipantSpec, meeting_public

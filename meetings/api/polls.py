@@ -19,9 +19,9 @@ from meetings.errors import AppError
 from meetings.models import Meeting, Poll, SecretBallot
 from meetings.models.polls import PollStatus
 from meetings.permissions import Perm, authorize
-from meetings.realtime.polls import can_manage, full_view, visible_polls
 from meetings.services.voting import export as poll_export
 from meetings.services.voting import polls
+from meetings.services.voting.visibility import can_manage, full_view, visible_polls
 
 bp = APIBlueprint("polls", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="polls")])
 

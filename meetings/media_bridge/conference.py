@@ -29,12 +29,13 @@ from sqlalchemy import select
 
 from meetings.db import db, transaction
 from meetings.errors import AppError
+from meetings.events.outbox import Outbox, on_sent
 from meetings.extensions import socketio
 from meetings.media_bridge import nodes
 from meetings.media_bridge.nodes import NodeError
 from meetings.models import Meeting, MeetingBridge, MeetingRole, Participant, Unit, User
 from meetings.permissions import meeting_role
-from meetings.realtime.events import Outbox, emit_event, on_sent
+from meetings.realtime.events import emit_event
 from meetings.services.room.meetings import ensure_live
 from meetings.services.room.speakers import current_speaker
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from meetings.events.catalogue import event, meeting_room
 from meetings.models import AnnotationScope, Meeting, User
 from meetings.permissions import Perm
-from meetings.realtime.events import emit_event, event, meeting_room
+from meetings.realtime.events import emit_event
 from meetings.realtime.hooks import on_disconnect
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part

@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from meetings.events.catalogue import event
+from meetings.events.outbox import Outbox
 from meetings.models import Meeting, User
 from meetings.permissions import Perm
-from meetings.realtime.events import Outbox, event
 from meetings.realtime.hooks import on_disconnect, on_join, on_leave
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from meetings.db import db
+from meetings.events.catalogue import event, meeting_room
 from meetings.extensions import socketio
 from meetings.models import Meeting
-from meetings.realtime.events import emit_event, event, meeting_room
+from meetings.realtime.events import emit_event
 
 log = logging.getLogger(__name__)
 

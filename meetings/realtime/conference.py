@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from meetings.events.catalogue import audience_room, event
+from meetings.events.outbox import Outbox
 from meetings.media_bridge import conference, node_events  # noqa: F401  (node handlers)
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms
-from meetings.realtime.events import Outbox, audience_room, event
 from meetings.realtime.hooks import on_disconnect
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from meetings.db import transaction
-from meetings.realtime.events import Outbox
+from meetings.events.outbox import Outbox
 
 if TYPE_CHECKING:
     from meetings.realtime.registry import Ctx

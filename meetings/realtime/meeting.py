@@ -7,9 +7,9 @@ from typing import Any
 from flask_socketio import join_room, leave_room
 from pydantic import BaseModel, ConfigDict
 
+from meetings.events.catalogue import AUDIENCES, audience_room, meeting_room
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms, meeting_role
-from meetings.realtime.events import AUDIENCES, audience_room, meeting_room
 from meetings.realtime.hooks import run_join, run_leave
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import build_snapshot, snapshot_part, snapshot_schema

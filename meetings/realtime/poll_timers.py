@@ -15,11 +15,11 @@ from typing import Any
 from flask import Flask, current_app
 
 from meetings.db import db, transaction
+from meetings.events.outbox import Outbox
 from meetings.extensions import socketio
 from meetings.models import Poll
 from meetings.models.base import utcnow
 from meetings.models.polls import PollStatus
-from meetings.realtime.events import Outbox
 from meetings.services.voting import polls, tally
 
 log = logging.getLogger(__name__)

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from meetings.db import db
 from meetings.errors import AppError, conflict
-from meetings.models import Meeting, Poll, User
+from meetings.events.catalogue import event
+from meetings.models import Meeting, User
 from meetings.models.polls import PollStatus
-from meetings.permissions import Perm, meeting_perms
+from meetings.permissions import Perm
 from meetings.realtime import poll_timers
-from meetings.realtime.events import event
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part
 from meetings.schemas.polls import (
@@ -32,8 +29,9 @@ from meetings.schemas.polls import (
     PollViewData,
     UpdateIn,
 )
-from meetings.services.voting import ballots, polls, tally
+from meetings.services.voting import ballots, polls, visibility
 from meetings.services.voting.spec import PollPatch, parse_settings
+from meetings.services.voting.visibility import can_manage, full_view, visible_polls
 
 _POLL_EVENTS = {
     "poll.created": "Thư ký/chủ trì tạo một cuộc biểu quyết (bản nháp).",
@@ -98,22 +96,6 @@ event(
 )
 
 _MANAGE_ERRORS = ("conflict",)
-
-
-def can_manage(user: User, meeting: Meeting) -> bool:
-    return Perm.POLL_MANAGE in meeting_perms(user, meeting)
-
-
-def full_view(poll: Poll, user: User, meeting: Meeting) -> dict[str, Any]:
-    """The poll for this user: managers see the result as soon as it is closed and the
-    named list of a named poll; everyone sees both once published."""
-    manager = can_manage(user, meeting)
-    closed = poll.status in (PollStatus.CLOSED, PollStatus.PUBLISHED)
-    view = polls.tally_view(poll, with_result=manager and closed)
-    if not poll.secret and closed and (manager or poll.status is PollStatus.PUBLISHED):
-        view["named_list"] = tally.named_list(poll)
-    view["me"] = ballots.my_vote(poll, user)
-    return view
 
 
 @command(
@@ -308,35 +290,10 @@ def list_(ctx: Ctx, body: MeetingPolls) -> dict[str, Any]:
     return {"polls": [polls.tally_view(p) for p in visible_polls(ctx.meeting_required, ctx.user)]}
 
 
-def visible_polls(meeting: Meeting, user: User) -> list[Poll]:
-    query = select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id)
-    if not can_manage(user, meeting):
-        query = query.where(Poll.status != PollStatus.DRAFT)
-    return list(db.scalars(query))
-
-
 @snapshot_part("poll", schema=PollPart)
 def poll_part(meeting: Meeting, user: User) -> dict[str, Any]:
     """The open poll, else the latest closed one; with what this user may/did do."""
-    current = db.scalar(
-        select(Poll)
-        .where(Poll.meeting_id == meeting.id, Poll.status != PollStatus.DRAFT)
-        .order_by((Poll.status == PollStatus.OPEN).desc(), Poll.opened_at.desc(), Poll.id.desc())
-        .limit(1)
-    )
-    drafts = []
-    if can_manage(user, meeting):
-        drafts = [
-            polls.tally_view(p)
-            for p in db.scalars(
-                select(Poll)
-                .where(Poll.meeting_id == meeting.id, Poll.status == PollStatus.DRAFT)
-                .order_by(Poll.id)
-            )
-        ]
+    current = visibility.current_poll(meeting)
     if current is not None:
         poll_timers.ensure_close_timer(current)
-    return {
-        "current": full_view(current, user, meeting) if current is not None else None,
-        "drafts": drafts,
-    }
+    return visibility.poll_part(meeting, user, current)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict, Field
 
+from meetings.events.catalogue import event
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms
-from meetings.realtime.events import event
 from meetings.realtime.hooks import on_join
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part

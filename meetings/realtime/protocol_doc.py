@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from meetings.events.catalogue import EVENTS
 from meetings.realtime import load_commands, protocol_sections
-from meetings.realtime.events import EVENTS
 from meetings.realtime.registry import COMMANDS, COMMON_ERRORS, Command
 from meetings.realtime.snapshot import PART_SCHEMAS, snapshot_schema
 

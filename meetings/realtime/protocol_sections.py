@@ -10,6 +10,7 @@ import enum
 import typing
 
 from meetings.errors import CONFLICT_REASONS, DETAIL_KEYS, ERROR_CODES
+from meetings.events.catalogue import EVENTS
 from meetings.models import MeetingRole
 from meetings.models.annotations import AnnotationKind, AnnotationScope
 from meetings.models.documents import DocumentStatus, Sensitivity
@@ -18,7 +19,6 @@ from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKi
 from meetings.models.room import AttendanceStatus, SpeakerStatus
 from meetings.permissions import GLOBAL_PERMS, MANAGER_PERMS, ROLE_PERMS, SITUATIONAL_PERMS, Perm
 from meetings.realtime import idempotency
-from meetings.realtime.events import EVENTS
 from meetings.services.room.agenda import AgendaOp
 
 AUTHENTICATION = """\

@@ -18,11 +18,11 @@ from pydantic import BaseModel, ValidationError
 from meetings.auth import current_user
 from meetings.db import db, transaction
 from meetings.errors import AppError, invalid_payload
+from meetings.events import contract
+from meetings.events.outbox import Outbox
 from meetings.models import Meeting, User
 from meetings.outages import outage_error
 from meetings.permissions import Perm, authorize
-from meetings.realtime import contract
-from meetings.realtime.events import Outbox
 from meetings.realtime.idempotency import idempotent
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from flask import session
 from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict
 
+from meetings.events.catalogue import event
 from meetings.extensions import socketio
-from meetings.realtime.events import emit_event, event
+from meetings.realtime.events import emit_event
 
 SESSION_ENDED = "session.ended"
 

@@ -14,10 +14,10 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from meetings.db import db, transaction
+from meetings.events.outbox import Outbox
 from meetings.extensions import socketio
 from meetings.models import Meeting, SpeakerRequest
 from meetings.models.base import utcnow
-from meetings.realtime.events import Outbox
 from meetings.services.room import speakers
 
 log = logging.getLogger(__name__)

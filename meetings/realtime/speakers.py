@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from meetings.events.catalogue import event
 from meetings.models import Meeting, User
 from meetings.permissions import Perm
-from meetings.realtime.events import event
 from meetings.realtime.registry import Ctx, command
 from meetings.realtime.snapshot import snapshot_part
 from meetings.realtime.speaker_timers import ensure_end_timer

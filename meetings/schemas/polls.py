@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKind, PollStatus
 from meetings.schemas.room import QuorumOut
-from meetings.services.voting.spec import MAX_OPTIONS
+
+# Options of one poll (the voting service's settings share the limit).
+MAX_OPTIONS = 100
 
 
 class PollRef(BaseModel):

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from meetings.db import db, transaction
+from meetings.events.catalogue import EVENTS
 from meetings.models import AgendaItem
-from meetings.realtime.events import EVENTS
 from tests.realtime.room import Room
 
 from .conftest import upload, write_blank_pdf

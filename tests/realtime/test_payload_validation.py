@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from meetings.realtime import contract, load_commands
-from meetings.realtime.events import EVENTS, emit_event, meeting_room
+from meetings.events import contract
+from meetings.events.catalogue import EVENTS, meeting_room
+from meetings.realtime import load_commands
+from meetings.realtime.events import emit_event
 from meetings.realtime.registry import COMMANDS
 from meetings.realtime.snapshot import snapshot_schema
 from meetings.services.room import attendance

@@ -24,11 +24,11 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from meetings.db import db, transaction
+from meetings.events import contract
+from meetings.events.catalogue import check_event
 from meetings.media_bridge import conference
 from meetings.models import SpeakerRequest, SpeakerStatus, Unit
 from meetings.models.meetings import MeetingStatus
-from meetings.realtime import contract
-from meetings.realtime.events import check_event
 from meetings.realtime.snapshot import snapshot_schema
 from meetings.services.room.meetings import now
 from meetings.services.room.speakers import OVERTIME_GRACE_SECONDS

@@ -26,10 +26,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from meetings.db import db
 from meetings.errors import AppError, invalid_payload, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import Annotation, AnnotationKind, AnnotationScope, Meeting, User
 from meetings.models.documents import Document, DocumentPage, DocumentStatus
 from meetings.permissions import Perm, authorize
-from meetings.realtime.events import Outbox
 from meetings.schemas.annotations import (
     SYNC_OP,
     AnnotationIn,

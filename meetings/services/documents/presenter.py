@@ -12,10 +12,10 @@ from typing import Any
 
 from meetings.db import db
 from meetings.errors import AppError
+from meetings.events.outbox import Outbox
 from meetings.models import Document, Meeting, PresenterState, User
 from meetings.models.base import utcnow
 from meetings.permissions import Perm, meeting_perms
-from meetings.realtime.events import Outbox
 from meetings.services.documents import pages as doc_pages
 from meetings.services.documents.library import visible_document
 from meetings.services.room.meetings import ensure_live

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import AgendaItem, Meeting
 from meetings.models.meetings import MeetingStatus
-from meetings.realtime.events import Outbox
 from meetings.services.room.meetings import (
     aware,
     emit_meeting_updated,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from meetings.db import db
 from meetings.errors import AppError, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import (
     Attendance,
     AttendanceStatus,
@@ -25,7 +26,6 @@ from meetings.models import (
     Unit,
     User,
 )
-from meetings.realtime.events import Outbox
 from meetings.services.room.meetings import ensure_open, iso, lock_meeting, now
 from meetings.services.room.quorum import check as check_quorum
 

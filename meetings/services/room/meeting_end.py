@@ -25,9 +25,9 @@ from typing import Any
 from sqlalchemy import select
 
 from meetings.db import db
+from meetings.events.outbox import Outbox
 from meetings.models import Meeting, Poll
 from meetings.models.polls import PollStatus
-from meetings.realtime.events import Outbox
 from meetings.services.documents import presenter as doc_presenter
 from meetings.services.room.speakers import close_floor
 from meetings.services.voting import polls

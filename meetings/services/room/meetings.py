@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import (
     Meeting,
     MeetingBridge,
@@ -29,7 +30,6 @@ from meetings.models import (
 )
 from meetings.models.meetings import MeetingStatus
 from meetings.permissions import admin_units, manages_unit
-from meetings.realtime.events import Outbox
 
 KINDS = ("committee", "council", "briefing", "other")
 QUORUM_RULES = ("majority", "two_thirds", "three_quarters")

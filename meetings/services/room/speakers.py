@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import Meeting, MeetingRole, SpeakerRequest, SpeakerStatus, User
-from meetings.realtime.events import Outbox
 from meetings.services.room.meetings import (
     aware,
     ensure_open,

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from meetings.db import db
 from meetings.errors import conflict, not_found
+from meetings.events.outbox import Outbox
 from meetings.models import (
     AgendaItem,
     Meeting,
@@ -26,7 +27,6 @@ from meetings.models import (
 )
 from meetings.models.base import utcnow
 from meetings.models.polls import Eligibility, PollKind, PollStatus
-from meetings.realtime.events import Outbox
 from meetings.services.room.meetings import ensure_live
 from meetings.services.voting import audit, ballots, tally
 from meetings.services.voting.spec import PollPatch, PollSettings, parse_settings

@@ -8,8 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from meetings.errors import invalid_payload
 from meetings.models.polls import Eligibility, MajorityRule, PercentBase, PollKind
-
-MAX_OPTIONS = 100
+from meetings.schemas.polls import MAX_OPTIONS
 
 
 class PollSettings(BaseModel):
