@@ -1,4 +1,4 @@
-"""Length-prefixed JSON frames between the ingest pool and its workers.
+"""Length-prefixed JSON frames between the document pools and their workers.
 
 JSON, not pickle: a worker parses hostile PDFs, and if one were ever subverted it must not
 be able to make the web process run code by sending a crafted pickle.
@@ -11,19 +11,22 @@ import os
 import select
 import struct
 import time
-from typing import Any, BinaryIO
+from collections.abc import Callable
+from typing import IO, Any
 
 MAX_FRAME = 1 << 30  # a result of 2,000 pages with thumbnails is far below this
 _HEADER = struct.Struct(">I")
 
+Progress = Callable[[str, float], None]  # (stage, fraction done), as "progress" frames say
 
-def write_frame(out: BinaryIO, msg: dict[str, Any]) -> None:
+
+def write_frame(out: IO[bytes], msg: dict[str, Any]) -> None:
     data = json.dumps(msg, separators=(",", ":")).encode()
     out.write(_HEADER.pack(len(data)) + data)
     out.flush()
 
 
-def read_frame(inp: BinaryIO) -> dict[str, Any] | None:
+def read_frame(inp: IO[bytes]) -> dict[str, Any] | None:
     """Blocking read used by the worker; None at end of input."""
     head = inp.read(_HEADER.size)
     if len(head) < _HEADER.size:

@@ -3,8 +3,8 @@
 Renders and marks page images for the web process, one job at a time (see pages.py).
 A job names files, never carries images: the shared render and the person's copy are
 written here (atomically) and the web process serves the file. Same isolation as the
-ingest worker: JSON frames, private stdout, no core files, an address-space limit; a
-hostile page that crashes or hangs MuPDF costs only this process.
+ingest worker (the loop of `_serve`): JSON frames, private stdout, no core files, an
+address-space limit; a hostile page that crashes or hangs MuPDF costs only this process.
 
 Job: {"pdf", "index", "width", "render", "out", "mark": [name, unit, when] | null,
 "level"}. `render` is the shared (unmarked) render's path; `out` the person's copy, or
@@ -19,21 +19,20 @@ the answer, then `{"type": "stored"}` says this worker is free again.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from ._ipc import read_frame, write_frame
-from ._worker import _limit
+from ._serve import Job, Program, Send, serve
 
 PIXMAP_BUDGET = 160 * 1024 * 1024  # bytes of decoded renders kept (≈ 14 pages at 1600 px)
 OPEN_DOCS = 8
 
 
-class PageWorker:
+class PageWorker(Program):
+    hidden = ("pdf",)
+
     def __init__(self, pixmap_budget: int = PIXMAP_BUDGET) -> None:
         from .watermark import Watermarker
 
@@ -86,7 +85,7 @@ class PageWorker:
         self._keep(key, pix)
         return pix, fresh
 
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+    def run(self, job: Job, send: Send) -> Job:
         from ._mupdf import pymupdf
         from .render import encode
         from .storage import atomic_write
@@ -100,7 +99,7 @@ class PageWorker:
         if out is None:
             if fresh:
                 atomic_write(render, encode(pix, "png"))
-            return {"type": "result", "rendered": fresh}
+            return {"rendered": fresh}
         name, unit, when = (str(s) for s in job["mark"])
         copy = pymupdf.Pixmap(pix, 0)  # the shared pixmap stays clean for the next person
         marked = self.marker.draw(copy, Mark(name, unit, when))
@@ -109,7 +108,13 @@ class PageWorker:
         atomic_write(target, encode(marked, "png", png_level=int(job.get("level", 1))))
         if fresh:
             self.pending.append((pix, render))
-        return {"type": "result", "rendered": fresh}
+        return {"rendered": fresh}
+
+    def later(self) -> bool:
+        return bool(self.pending)
+
+    def forget(self) -> None:
+        self.pixmaps.clear()
 
     def after_reply(self) -> None:
         """Encode and store shared renders made for a marked answer (once per page)."""
@@ -123,38 +128,7 @@ class PageWorker:
 
 
 def main() -> None:
-    _limit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints now go to stderr
-    sys.stdout = sys.stderr
-    inp = sys.stdin.buffer
-    from ._mupdf import pymupdf
-
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    pymupdf.TOOLS.mupdf_display_warnings(False)
-    worker = PageWorker()
-    write_frame(out, {"type": "ready"})
-    while (job := read_frame(inp)) is not None:
-        try:
-            reply = worker.run(job)
-        except E.DocumentError as e:
-            reply = {"type": "error", "code": e.code, "message": e.message}
-        except MemoryError:
-            worker.pixmaps.clear()
-            reply = {"type": "error", "code": E.UNREADABLE, "message": "memory limit exceeded"}
-        except Exception as e:
-            reason = str(e).replace(str(job.get("pdf")), "<file>")  # no server paths
-            message = f"{type(e).__name__}: {reason}"
-            reply = {"type": "error", "code": E.UNREADABLE, "message": message}
-        if not worker.pending:
-            write_frame(out, reply)
-            continue
-        write_frame(out, {**reply, "later": True})  # the person's copy is ready: answer now
-        try:
-            worker.after_reply()
-        except Exception:  # the next request for this page renders it again
-            worker.pending.clear()
-        write_frame(out, {"type": "stored"})
+    serve(PageWorker)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """Ingest worker process: `python -m meetings.documents._worker MEMORY_LIMIT_BYTES`.
 
-Runs one job at a time from stdin and answers on the original stdout, which is moved to a
-private fd first so that anything MuPDF or a library prints cannot corrupt the protocol.
-A crash here costs only this process; the pool replaces it.
+Validates and analyses one uploaded PDF a job (see ingest.py), in the loop of `_serve`.
+Job: {"path", "max_pages", "thumb_width"}.
 """
 
 from __future__ import annotations
@@ -10,24 +9,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import resource
-import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 from . import errors as E
-from ._ipc import read_frame, write_frame
+from ._ipc import Progress
+from ._serve import Job, Program, Send, serve
 
 TEXT_LIMIT = 200_000  # characters kept per page for search; a hostile page can have megabytes
-
-Progress = Callable[[str, float], None]
-
-
-def _limit(memory_limit: int) -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core files from crashes
-    if memory_limit > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
 
 def analyse(job: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -91,18 +80,8 @@ def analyse(job: dict[str, Any], progress: Progress) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    _limit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints now go to stderr
-    sys.stdout = sys.stderr
-    inp = sys.stdin.buffer
-    from ._mupdf import pymupdf
-
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    pymupdf.TOOLS.mupdf_display_warnings(False)
-    write_frame(out, {"type": "ready"})
-    while (job := read_frame(inp)) is not None:
+class Ingest(Program):
+    def run(self, job: Job, send: Send) -> Job:
         last = 0.0
 
         def progress(stage: str, fraction: float) -> None:
@@ -111,18 +90,18 @@ def main() -> None:
             now = time.monotonic()
             if now - last >= 0.05 or fraction >= 1.0:
                 last = now
-                write_frame(out, {"type": "progress", "stage": stage, "fraction": fraction})
+                send({"type": "progress", "stage": stage, "fraction": fraction})
 
-        try:
-            reply = {"type": "result", **analyse(job, progress)}
-        except E.DocumentError as e:
-            reply = {"type": "error", "code": e.code, "message": e.message}
-        except MemoryError:
-            reply = {"type": "error", "code": E.UNREADABLE, "message": "memory limit exceeded"}
-        except Exception as e:
-            reply = {"type": "error", "code": E.UNREADABLE, "message": f"{type(e).__name__}: {e}"}
-        write_frame(out, reply)
+        return analyse(job, progress)
+
+    def after_reply(self) -> None:
+        from ._mupdf import pymupdf
+
         pymupdf.TOOLS.store_shrink(100)  # drop MuPDF's caches between documents
+
+
+def main() -> None:
+    serve(Ingest)
 
 
 if __name__ == "__main__":

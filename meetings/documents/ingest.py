@@ -1,41 +1,32 @@
 """Validate and analyse an uploaded PDF in isolated worker processes.
 
-Each worker is a plain `python -m meetings.documents._worker` child (not fork: the web
-process runs gevent; not multiprocessing: it would re-import the web's `__main__`), with
-an address-space limit. The caller's thread waits on the worker's pipe with two clocks:
-a total deadline and a stall limit (no progress message for too long). On timeout,
-crash or a bad reply the worker is killed and replaced, and the caller gets `unreadable`.
-Progress callbacks run in the caller's thread; raising from one cancels the job.
+The workers are `python -m meetings.documents._worker` children (see workers.py for their
+isolation, clocks and replacement). Progress callbacks run in the caller's thread;
+raising from one cancels the job.
 """
 
 from __future__ import annotations
 
 import atexit
 import base64
-import contextlib
 import dataclasses
 import os
 import queue
 import re
-import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from ._ipc import FrameReader, write_frame
+from ._ipc import Progress
 from .storage import atomic_write
+from .workers import Worker, WorkerProcesses, refusal
 
 MAX_BYTES = 100 * 1024 * 1024
 MAX_PAGES = 2000
 THUMB_WIDTH = 160
-
-Progress = Callable[[str, float], None]
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the dir holding `meetings/`
 
 
 def looks_like_pdf(head: bytes) -> bool:
@@ -66,81 +57,6 @@ class IngestResult:
         return [p.text for p in self.pages]
 
 
-START_TIMEOUT = 120.0  # seconds for a worker to start (Python + PyMuPDF import)
-
-
-class WorkerStartTimeout(Exception):
-    """A worker process did not say "ready" within its start-up time."""
-
-
-class _Worker:
-    def __init__(
-        self,
-        python: str,
-        memory_limit: int,
-        module: str = "meetings.documents._worker",
-        start_timeout: float = START_TIMEOUT,
-    ) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
-        self.proc = subprocess.Popen(
-            [python, "-m", module, str(memory_limit)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            close_fds=True,
-            start_new_session=True,  # a Ctrl-C for the web process is not this child's
-        )
-        assert self.proc.stdout is not None and self.proc.stdin is not None
-        self.reader = FrameReader(self.proc.stdout.fileno())
-        self.jobs = 0
-        self.start_deadline = time.monotonic() + start_timeout
-        self.ready = False
-
-    def wait_ready(self) -> None:
-        """Wait for the worker's "ready" frame before a job's clock starts.
-
-        Start-up takes seconds on a loaded machine; counted in a job's timeout, it made a
-        crash in the first job look like a timeout. EOFError if the worker died starting.
-        """
-        while not self.ready:
-            try:
-                msg = self.reader.read(self.start_deadline)
-            except TimeoutError:
-                raise WorkerStartTimeout from None
-            if msg is None:
-                raise EOFError
-            self.ready = msg.get("type") == "ready"
-
-    def run(
-        self, job: dict[str, Any], timeout: float, stall: float, progress: Progress | None
-    ) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.wait_ready()
-        self.jobs += 1
-        write_frame(self.proc.stdin, job)  # type: ignore[arg-type]
-        deadline = time.monotonic() + timeout
-        while True:
-            msg = self.reader.read(min(deadline, time.monotonic() + stall))
-            if msg is None:
-                raise EOFError
-            kind = msg.get("type")
-            if kind == "progress" and progress is not None:
-                progress(str(msg["stage"]), float(msg["fraction"]))
-            elif kind in ("result", "error"):
-                return msg
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.kill()
-        self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout):
-            if f is not None:
-                with contextlib.suppress(OSError):
-                    f.close()
-
-
 class IngestPool:
     """A fixed number of worker processes; `ingest` is safe to call from many threads."""
 
@@ -156,32 +72,24 @@ class IngestPool:
     ) -> None:
         self.timeout = timeout
         self.stall_timeout = stall_timeout
-        self.memory_limit = memory_limit
-        self.max_jobs_per_worker = max_jobs_per_worker
-        self.python = python
-        self.replaced = 0  # workers killed after a timeout, crash or cancel
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._closed = False
+        self.processes = WorkerProcesses(
+            python,
+            "meetings.documents._worker",
+            memory_limit=memory_limit,
+            max_jobs_per_worker=max_jobs_per_worker,
+        )
+        self._idle: queue.Queue[Worker] = queue.Queue()
         for _ in range(workers):
-            self._idle.put(self._spawn())  # started now, so the first upload pays no start-up
+            self._idle.put(self.processes.spawn())  # now, so the first upload pays no start-up
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self.python, self.memory_limit)
-        with self._lock:
-            self._all.add(w)
-        return w
-
-    def _retire(self, w: _Worker) -> None:
-        w.kill()
-        with self._lock:
-            self._all.discard(w)
+    @property
+    def replaced(self) -> int:
+        """Workers killed after a timeout, crash or cancel."""
+        return self.processes.replaced
 
     def alive(self) -> int:
         """How many worker processes are running."""
-        with self._lock:
-            return sum(1 for w in self._all if w.proc.poll() is None)
+        return self.processes.alive()
 
     def ingest(
         self,
@@ -194,7 +102,7 @@ class IngestPool:
         progress: Progress | None = None,
     ) -> IngestResult:
         """Analyse the PDF at `path`, or raise DocumentError with one of the ingest codes."""
-        if self._closed:
+        if self.processes.closed:
             raise RuntimeError("pool is closed")
         p = Path(path).resolve()
         try:
@@ -213,30 +121,15 @@ class IngestPool:
         w = self._idle.get()
         ok = False
         try:
-            if w.proc.poll() is not None:  # died while idle
-                self._retire(w)
-                w = self._spawn()
-            reply = w.run(job, self.timeout, self.stall_timeout, progress)
+            w = self.processes.revived(w)
+            reply = self.processes.ask(
+                w, job, timeout=self.timeout, stall=self.stall_timeout, progress=progress
+            )
             ok = True
-        except TimeoutError:
-            raise E.DocumentError(E.UNREADABLE, "processing timed out") from None
-        except WorkerStartTimeout:
-            raise E.DocumentError(E.UNREADABLE, "worker did not start") from None
-        except (EOFError, OSError, ValueError):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                w.proc.wait(timeout=1.0)
-            status = w.proc.returncode  # negative: killed by that signal
-            raise E.DocumentError(E.UNREADABLE, f"worker died (status {status})") from None
         finally:
-            if not ok or w.jobs >= self.max_jobs_per_worker:
-                self._retire(w)
-                with self._lock:
-                    self.replaced += not ok
-                w = self._spawn() if not self._closed else w
-            self._idle.put(w)
-        if reply["type"] == "error":
-            code = str(reply.get("code"))
-            raise E.DocumentError(code if code in E.CODES else E.UNREADABLE, str(reply["message"]))
+            self._idle.put(self.processes.release(w, ok))
+        if (refused := refusal(reply)) is not None:
+            raise refused
         result = _result(reply)
         if progress:
             progress("done", 1.0)
@@ -245,11 +138,7 @@ class IngestPool:
         return result
 
     def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            workers = list(self._all)
-        for w in workers:
-            self._retire(w)
+        self.processes.close()
 
     def __enter__(self) -> IngestPool:
         return self

@@ -22,16 +22,13 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import errors as E
-from .ingest import START_TIMEOUT, WorkerStartTimeout, _Worker
-from .storage import check_sha256
 from .watermark import Mark
+from .workers import START_TIMEOUT, Worker, WorkerProcesses, refusal
 
 PNG_LEVEL = 1  # zlib level of per-person copies (see render.encode)
 
@@ -65,7 +62,7 @@ class PageJob:
 class _Waiter:
     def __init__(self) -> None:
         self.event = threading.Event()
-        self.worker: _Worker | None = None
+        self.worker: Worker | None = None
 
 
 class PagePool:
@@ -84,42 +81,37 @@ class PagePool:
     ) -> None:
         self.workers = workers or min(max(os.cpu_count() or 1, 1), 4)
         self.timeout = timeout  # per job, counted from the worker being ready
-        self.start_timeout = start_timeout
-        self.memory_limit = memory_limit
-        self.max_jobs_per_worker = max_jobs_per_worker
-        self.python = python
-        self.module = module
-        self.replaced = 0  # workers killed after a crash or timeout
+        self.processes = WorkerProcesses(
+            python,
+            module,
+            memory_limit=memory_limit,
+            max_jobs_per_worker=max_jobs_per_worker,
+            start_timeout=start_timeout,
+            name="page worker",
+            timed_out="page timed out",
+        )
         self.jobs = 0  # jobs sent to workers (not counting joins and files found on disk)
         self._lock = threading.Lock()
-        self._all: set[_Worker] = set()
-        self._idle: list[_Worker] = []
+        self._idle: list[Worker] = []
         self._high: deque[_Waiter] = deque()  # requests waiting for a worker, first come first
         self._low: deque[_Waiter] = deque()  # pre-rendering waiting for an idle moment
         self._inflight: dict[Path, Future[Path]] = {}
         self._storing: dict[Path, threading.Event] = {}  # shared renders being written
         self._closed = False
         for _ in range(self.workers):
-            self._idle.append(self._spawn())  # start-up (~0.3 s) happens now, not at a request
+            self._idle.append(self.processes.spawn())  # start-up (~0.3 s) now, not at a request
+
+    @property
+    def replaced(self) -> int:
+        """Workers killed after a crash or timeout."""
+        return self.processes.replaced
+
+    def alive(self) -> int:
+        return self.processes.alive()
 
     # ------------------------------------------------------------------ workers
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self.python, self.memory_limit, self.module, self.start_timeout)
-        with self._lock:
-            self._all.add(w)
-        return w
-
-    def _retire(self, w: _Worker) -> None:
-        w.kill()
-        with self._lock:
-            self._all.discard(w)
-
-    def alive(self) -> int:
-        with self._lock:
-            return sum(1 for w in self._all if w.proc.poll() is None)
-
-    def _checkout(self, low: bool) -> _Worker:
+    def _checkout(self, low: bool) -> Worker:
         with self._lock:
             if self._closed:
                 raise RuntimeError("pool is closed")
@@ -141,7 +133,7 @@ class PagePool:
             raise RuntimeError("pool is closed")
         return waiter.worker
 
-    def _checkin(self, w: _Worker) -> None:
+    def _checkin(self, w: Worker) -> None:
         with self._lock:
             queue = self._high or self._low
             if queue and not self._closed:
@@ -151,41 +143,29 @@ class PagePool:
             else:
                 self._idle.append(w)
 
-    def _run(self, w: _Worker, job: PageJob) -> None:
+    def _run(self, w: Worker, job: PageJob) -> None:
         ok = later = False
         try:
-            if w.proc.poll() is not None:  # died while idle
-                self._retire(w)
-                w = self._spawn()
+            w = self.processes.revived(w)
             with self._lock:
                 self.jobs += 1
-            reply = w.run(job.message(), self.timeout, self.timeout, None)
+            reply = self.processes.ask(w, job.message(), timeout=self.timeout, stall=self.timeout)
             ok = True
             later = bool(reply.get("later"))
             if later:  # the worker still stores the shared render: not free yet
                 stored = threading.Event()
                 with self._lock:
                     self._storing[job.render] = stored
-        except TimeoutError:
-            raise E.DocumentError(E.UNREADABLE, "page timed out") from None
-        except WorkerStartTimeout:
-            raise E.DocumentError(E.UNREADABLE, "page worker did not start") from None
-        except (EOFError, OSError, ValueError):
-            with contextlib.suppress(Exception):
-                w.proc.wait(timeout=1.0)
-            status = w.proc.returncode  # negative: killed by that signal
-            raise E.DocumentError(E.UNREADABLE, f"page worker died (status {status})") from None
         finally:
             if later:
                 args = (w, job.render, stored)
                 threading.Thread(target=self._stored, args=args, daemon=True).start()
             else:
                 self._release(w, ok)
-        if reply["type"] == "error":
-            code = str(reply.get("code"))
-            raise E.DocumentError(code if code in E.CODES else E.UNREADABLE, str(reply["message"]))
+        if (refused := refusal(reply)) is not None:
+            raise refused
 
-    def _stored(self, w: _Worker, render: Path, stored: threading.Event) -> None:
+    def _stored(self, w: Worker, render: Path, stored: threading.Event) -> None:
         """Wait (in the background) for the worker to store a shared render it made."""
         ok = False
         try:
@@ -200,14 +180,8 @@ class PagePool:
             stored.set()
             self._release(w, ok)
 
-    def _release(self, w: _Worker, ok: bool) -> None:
-        if not ok or w.jobs >= self.max_jobs_per_worker:
-            self._retire(w)
-            with self._lock:
-                self.replaced += not ok
-            if not self._closed:
-                w = self._spawn()
-        self._checkin(w)
+    def _release(self, w: Worker, ok: bool) -> None:
+        self._checkin(self.processes.release(w, ok))
 
     # ------------------------------------------------------------------ jobs
 
@@ -220,7 +194,7 @@ class PagePool:
         target = job.target
         if target.is_file():
             return target
-        worker: _Worker | None = None
+        worker: Worker | None = None
         if low:
             worker = self._checkout(low=True)
         with self._lock:
@@ -254,105 +228,18 @@ class PagePool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            workers = list(self._all)
             waiters = [*self._high, *self._low]
             self._high.clear()
             self._low.clear()
         for waiter in waiters:
             waiter.event.set()
-        for w in workers:
-            self._retire(w)
+        self.processes.close()
 
     def __enter__(self) -> PagePool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class MarkedStore:
-    """Per-person copies of page images and PDFs on disk, bounded in bytes and age.
-
-    `root/ab/<sha256>/p<i>-w<w>-<key>.png` and `.../d-<key>.pdf`, where `key` names the
-    person and the mark (the caller derives it from the personal ETag or the mark, and
-    the day), so one person's file can never be another's. A sweep every `sweep_every`
-    new files removes files older than `max_age` seconds, then the oldest until the total
-    is under 80% of `max_bytes`.
-    """
-
-    def __init__(
-        self,
-        root: str | os.PathLike[str],
-        *,
-        max_bytes: int = 1 << 30,
-        max_age: float = 24 * 3600.0,
-        sweep_every: int = 200,
-    ) -> None:
-        self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.max_bytes = max_bytes
-        self.max_age = max_age
-        self.sweep_every = sweep_every
-        self._added = 0
-        self._lock = threading.Lock()
-        self._sweeping = False
-
-    def path_for(self, sha256: str, index: int, width: int, key: str) -> Path:
-        check_sha256(sha256)
-        if not (key.isalnum() and key.isascii()) or not isinstance(index, int) or index < 0:
-            raise ValueError("bad marked-image key")
-        return self.root / sha256[:2] / sha256 / f"p{index}-w{int(width)}-{key}.png"
-
-    def pdf_path_for(self, sha256: str, key: str) -> Path:
-        """A person's marked PDF copy of the document (same budget and sweep as pages)."""
-        check_sha256(sha256)
-        if not (key.isalnum() and key.isascii()):
-            raise ValueError("bad marked-copy key")
-        return self.root / sha256[:2] / sha256 / f"d-{key}.pdf"
-
-    def added(self) -> None:
-        """Count a new file; every `sweep_every`, sweep in a background thread."""
-        with self._lock:
-            self._added += 1
-            if self._added < self.sweep_every or self._sweeping:
-                return
-            self._added = 0
-            self._sweeping = True
-        threading.Thread(target=self._sweep_bg, name="marked-sweep", daemon=True).start()
-
-    def _sweep_bg(self) -> None:
-        try:
-            self.sweep()
-        finally:
-            with self._lock:
-                self._sweeping = False
-
-    def _files(self) -> Iterator[tuple[float, int, Path]]:
-        for top in os.scandir(self.root):
-            if not top.is_dir():
-                continue
-            for doc in os.scandir(top.path):
-                if not doc.is_dir():
-                    continue
-                for f in os.scandir(doc.path):
-                    with contextlib.suppress(FileNotFoundError):
-                        st = f.stat()
-                        yield st.st_mtime, st.st_size, Path(f.path)
-
-    def sweep(self) -> int:
-        """Remove old files, then the oldest beyond the byte budget; returns how many."""
-        now = time.time()
-        files = sorted(self._files())
-        total = sum(size for _, size, _ in files)
-        removed = 0
-        for mtime, size, path in files:
-            if now - mtime < self.max_age and total <= self.max_bytes * 0.8:
-                break
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed += 1
-            total -= size
-        return removed
 
 
 _default: PagePool | None = None

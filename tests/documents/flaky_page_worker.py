@@ -12,15 +12,16 @@ import time
 from typing import Any
 
 from meetings.documents import _page_worker
+from meetings.documents._serve import Send
 
 
 class FlakyWorker(_page_worker.PageWorker):
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+    def run(self, job: dict[str, Any], send: Send) -> dict[str, Any]:
         if job["index"] == 1:
             os.abort()
         if job["index"] == 2:
             time.sleep(3600)
-        return super().run(job)
+        return super().run(job, send)
 
 
 if __name__ == "__main__":

@@ -159,8 +159,8 @@ def test_crashed_worker_is_replaced(vi_pdf: Path, tmp_path: Path) -> None:
 
         def kill_worker(stage: str, fraction: float) -> None:
             if stage == "pages":  # mid-document, as a segfault in MuPDF would
-                for w in pool._all:
-                    os.kill(w.proc.pid, signal.SIGKILL)
+                for pid in pool.processes.pids():
+                    os.kill(pid, signal.SIGKILL)
 
         with pytest.raises(DocumentError) as info:
             pool.ingest(big, progress=kill_worker)
@@ -197,11 +197,11 @@ def test_cancel_from_progress_callback(vi_pdf: Path, tmp_path: Path) -> None:
 def test_worker_has_memory_limit() -> None:
     limit = 1536 << 20
     with IngestPool(1, memory_limit=limit) as pool:
-        (w,) = pool._all
+        (pid,) = pool.processes.pids()
         deadline = time.monotonic() + 10
         line = ""
         while time.monotonic() < deadline and str(limit) not in line:
-            limits = Path(f"/proc/{w.proc.pid}/limits").read_text()
+            limits = Path(f"/proc/{pid}/limits").read_text()
             line = next(x for x in limits.splitlines() if x.startswith("Max address space"))
             time.sleep(0.05)
         assert line.split()[3:5] == [str(limit), str(limit)]

@@ -13,7 +13,8 @@ import pymupdf
 import pytest
 
 from meetings.documents.errors import DocumentError
-from meetings.documents.pages import MarkedStore, PageJob, PagePool
+from meetings.documents.marked import MarkedStore
+from meetings.documents.pages import PageJob, PagePool
 from meetings.documents.render import RenderCache, render_page
 from meetings.documents.watermark import Mark, Watermarker
 

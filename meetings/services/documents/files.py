@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meetings.documents.errors import DocumentError
-from meetings.documents.pages import MarkedStore
+from meetings.documents.marked import MarkedStore
 from meetings.documents.render import RenderCache
 from meetings.documents.storage import ContentStore, check_sha256
 from meetings.errors import AppError
