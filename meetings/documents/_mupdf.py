@@ -10,6 +10,7 @@ word boxes), not for serving meetings.
 """
 
 import importlib
+import os
 from typing import Any
 
 
@@ -21,3 +22,10 @@ class _OnFirstUse:
 
 
 pymupdf: Any = _OnFirstUse()
+
+
+def open_pdf(src: str | os.PathLike[str] | bytes) -> Any:
+    """The PDF at a path, or in memory."""
+    if isinstance(src, bytes):
+        return pymupdf.open(stream=src, filetype="pdf")
+    return pymupdf.open(os.fspath(src), filetype="pdf")

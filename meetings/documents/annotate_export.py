@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ._mupdf import pymupdf
+from ._mupdf import open_pdf, pymupdf
 from .render import MUPDF_LOCK
 
 HIGHLIGHTER_OPACITY = 0.35
@@ -114,10 +114,7 @@ def annotate_pdf(src: str | os.PathLike[str] | bytes, marks: Iterable[ExportMark
     for mark in marks:
         by_page[mark.page].append(mark)
     with MUPDF_LOCK:
-        if isinstance(src, bytes):
-            doc = pymupdf.open(stream=src, filetype="pdf")
-        else:
-            doc = pymupdf.open(os.fspath(src), filetype="pdf")
+        doc = open_pdf(src)
         try:
             for index in sorted(by_page):
                 if not 0 <= index < doc.page_count:

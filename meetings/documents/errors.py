@@ -37,7 +37,8 @@ class DocumentError(Exception):
     """A document was refused or could not be processed; `code` is one of `CODES`."""
 
     def __init__(self, code: str, message: str = "") -> None:
-        assert code in CODES, code
+        if code not in CODES:  # a typo here would reach the client as an unknown code
+            raise ValueError(f"unknown document error code {code!r}")
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
         self.message = message or code

@@ -7,14 +7,12 @@ raising from one cancels the job.
 
 from __future__ import annotations
 
-import atexit
 import base64
 import dataclasses
 import os
 import queue
 import re
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from typing import Any
 from . import errors as E
 from ._ipc import Progress
 from .storage import atomic_write
-from .workers import Worker, WorkerProcesses, refusal
+from .workers import Worker, WorkerProcesses, process_wide, refusal
 
 MAX_BYTES = 100 * 1024 * 1024
 MAX_PAGES = 2000
@@ -199,18 +197,12 @@ def _write_thumbs(result: IngestResult, folder: Path) -> IngestResult:
     return dataclasses.replace(result, thumbnail_paths=tuple(paths))
 
 
-_default: IngestPool | None = None
-_default_lock = threading.Lock()
-
-
 def default_pool() -> IngestPool:
     """A process-wide pool of 2 workers, created on first use and closed at exit."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = IngestPool()
-            atexit.register(_default.close)
-        return _default
+    return _default()
+
+
+_default = process_wide(IngestPool)
 
 
 def ingest(path: str | os.PathLike[str], **kwargs: Any) -> IngestResult:

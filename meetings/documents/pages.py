@@ -15,7 +15,6 @@ made share one job (a person with two tablets, a reconnect storm). Pre-rendering
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .watermark import Mark
-from .workers import START_TIMEOUT, Worker, WorkerProcesses, refusal
+from .workers import START_TIMEOUT, Worker, WorkerProcesses, process_wide, refusal
 
 PNG_LEVEL = 1  # zlib level of per-person copies (see render.encode)
 
@@ -242,15 +241,9 @@ class PagePool:
         self.close()
 
 
-_default: PagePool | None = None
-_default_lock = threading.Lock()
-
-
 def default_page_pool() -> PagePool:
     """A process-wide page pool (one worker per core, 1..4), created on first use."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = PagePool()
-            atexit.register(_default.close)
-        return _default
+    return _default()
+
+
+_default = process_wide(PagePool)

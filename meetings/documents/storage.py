@@ -28,14 +28,6 @@ def check_sha256(sha256: str) -> str:
     return sha256
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class ContentStore:
     """Blobs under `root/objects/ab/<sha256><suffix>`; `suffix` is fixed per store (".pdf")."""
 

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from ._mupdf import pymupdf
+from ._mupdf import open_pdf, pymupdf
 from .fonts import vietnamese_font
 from .render import MUPDF_LOCK, Format, encode
 
@@ -142,10 +142,7 @@ class Watermarker:
         rebuilt into a fresh document, a page that cannot even be copied as an image.
         """
         with MUPDF_LOCK:
-            if isinstance(src, bytes):
-                doc = pymupdf.open(stream=src, filetype="pdf")
-            else:
-                doc = pymupdf.open(os.fspath(src), filetype="pdf")
+            doc = open_pdf(src)
             try:
                 try:
                     data = self._mark_in_place(doc, mark)

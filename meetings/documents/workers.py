@@ -13,13 +13,15 @@ owns the processes.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 
 from . import errors as E
 from ._ipc import FrameReader, Progress, write_frame
@@ -221,3 +223,26 @@ def refusal(reply: dict[str, Any]) -> E.DocumentError | None:
         return None
     code = str(reply.get("code"))
     return E.DocumentError(code if code in E.CODES else E.UNREADABLE, str(reply["message"]))
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+P = TypeVar("P", bound=_Closable)
+
+
+def process_wide(make: Callable[[], P]) -> Callable[[], P]:
+    """A getter of one `make()` for the whole process: made on first use by any thread
+    (never twice), closed at exit."""
+    made: list[P] = []
+    lock = threading.Lock()
+
+    def get() -> P:
+        with lock:
+            if not made:
+                made.append(make())
+                atexit.register(made[0].close)
+            return made[0]
+
+    return get
