@@ -167,7 +167,7 @@ class WorkerProcesses:
 
     def release(self, w: Worker, ok: bool) -> Worker:
         """The worker to put back after a job: `w`, or its replacement if the job failed
-        (`ok` false) or `w` reached its job limit (MuPDF's memory only ever grows)."""
+        (`ok` false) or `w` reached its job limit."""
         if ok and w.jobs < self.max_jobs_per_worker:
             return w
         self.retire(w)
