@@ -50,6 +50,10 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+class OrderTableMismatch(RuntimeError):
+    """An order of the protocol has no handler here, or a handler no order (a bug)."""
+
+
 class MediaNode:
     def __init__(self, config: NodeConfig, emit: Emit) -> None:
         forwarding.install()
@@ -72,7 +76,9 @@ class MediaNode:
             "meeting.close": self._meeting_close,
             "node.status": self._node_status,
         }
-        assert set(self._handlers) == set(ORDERS)
+        unmatched = set(self._handlers) ^ set(ORDERS)
+        if unmatched:
+            raise OrderTableMismatch(f"orders and handlers differ on {sorted(unmatched)}")
         self._stats_task = asyncio.ensure_future(self._stats_loop())
 
     async def handle(self, name: str, payload: Any) -> dict[str, Any]:

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from aiortc import (
-    RTCBundlePolicy,
-    RTCConfiguration,
-    RTCIceServer,
-    RTCPeerConnection,
-    RTCRtpSender,
-    RTCSessionDescription,
+from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCPeerConnection
+
+from media.forwarding import (
+    ForwardTrack,
+    InvalidOffer,
+    OfferRejected,
+    OfferSection,
+    SectionPlan,
+    Source,
+    answer_offer,
+    offer_sections,
+    parse_candidate,
 )
-from aiortc.exceptions import OperationError
-from aiortc.rtcrtpparameters import RTCRtpCodecCapability
-from aiortc.sdp import SessionDescription, candidate_from_sdp
-
-from media.forwarding import ForwardTrack, Source, bind_sender
 from media.protocol import AUDIO_SLOTS, VIDEO_SLOTS, Candidate, OrderError, SlotName
 
 log = logging.getLogger(__name__)
@@ -34,17 +33,12 @@ VIDEO_CODEC_PREFERENCE = ("VP8", "H264")
 _REVERSE = {"sendrecv": "sendrecv", "sendonly": "recvonly", "recvonly": "sendonly"}
 
 
-def _codec_names(media: Any) -> set[str]:
-    return {str(c.mimeType).split("/")[1].upper() for c in media.rtp.codecs}
-
-
-def parse_offer(sdp: str) -> list[Any]:
+def parse_offer(sdp: str) -> list[OfferSection]:
     """Audio/video sections of an offer, or OrderError('invalid_sdp')."""
     try:
-        description = SessionDescription.parse(sdp)
-    except Exception as exc:  # aiortc's parser raises many kinds of errors
-        raise OrderError("invalid_sdp", f"offer does not parse: {exc!r}") from exc
-    sections = [m for m in description.media if m.kind in ("audio", "video")]
+        sections = offer_sections(sdp)
+    except InvalidOffer as exc:
+        raise OrderError("invalid_sdp", f"offer does not parse: {exc}") from exc
     if not sections:
         raise OrderError("invalid_sdp", "offer has no audio or video section")
     for kind, slots in (("video", VIDEO_SLOTS), ("audio", AUDIO_SLOTS)):
@@ -53,12 +47,14 @@ def parse_offer(sdp: str) -> list[Any]:
     return sections
 
 
-def choose_video_codec(sections: list[Any], current: str | None, wanted: str | None) -> str | None:
+def choose_video_codec(
+    sections: list[OfferSection], current: str | None, wanted: str | None
+) -> str | None:
     """The meeting's single video codec: forwarding needs the same codec on both ends."""
     video = [m for m in sections if m.kind == "video"]
     if not video:
         return current
-    offered = set.intersection(*(_codec_names(m) for m in video))
+    offered = frozenset.intersection(*(m.codecs for m in video))
     candidates = [current] if current else ([wanted] if wanted else list(VIDEO_CODEC_PREFERENCE))
     for codec in candidates:
         if codec in offered:
@@ -69,17 +65,10 @@ def choose_video_codec(sections: list[Any], current: str | None, wanted: str | N
     )
 
 
-def check_audio_codecs(sections: list[Any]) -> None:
+def check_audio_codecs(sections: list[OfferSection]) -> None:
     for m in sections:
-        if m.kind == "audio" and "OPUS" not in _codec_names(m):
+        if m.kind == "audio" and "OPUS" not in m.codecs:
             raise OrderError("no_common_codec", "audio section without Opus")
-
-
-def _preferences(kind: str, video_codec: str | None) -> list[RTCRtpCodecCapability]:
-    # Keep RTX in the list: it carries NACK retransmissions (aiortc drops it otherwise).
-    wanted = {"video": {f"video/{video_codec}".lower(), "video/rtx"}, "audio": {"audio/opus"}}
-    caps = RTCRtpSender.getCapabilities(kind).codecs
-    return [c for c in caps if c.mimeType.lower() in wanted[kind]]
 
 
 class Peer:
@@ -111,42 +100,39 @@ class Peer:
         self.state = str(self.pc.connectionState)
         self._on_state(self, self.state)
 
-    async def answer(self, sections: list[Any], sdp: str, video_codec: str | None) -> str:
-        """Build transceivers matching the offer, then answer it."""
+    async def answer(self, sections: list[OfferSection], sdp: str, video_codec: str | None) -> str:
+        """Plan one transceiver per offer section (its slot, our direction), then answer."""
         counters = {"audio": 0, "video": 0}
-        publishing: dict[Any, str] = {}
+        publishing: set[str] = set()
+        plan: list[SectionPlan] = []
+        slots: list[SlotName] = []
         for m in sections:
-            slots = VIDEO_SLOTS if m.kind == "video" else AUDIO_SLOTS
-            slot = slots[counters[m.kind]]
+            kind_slots = VIDEO_SLOTS if m.kind == "video" else AUDIO_SLOTS
+            slots.append(kind_slots[counters[m.kind]])
             counters[m.kind] += 1
-            direction = _REVERSE.get(m.direction, "inactive")
-            if m.kind in publishing.values() and direction in ("sendrecv", "recvonly"):
+            direction = _REVERSE.get(m.direction or "", "inactive")
+            if m.kind in publishing and direction in ("sendrecv", "recvonly"):
                 # Only the first sending section per kind is a source; do not receive
                 # (and so never decode) the others.
                 direction = "sendonly" if direction == "sendrecv" else "inactive"
-            track: ForwardTrack | None = None
-            if direction in ("sendrecv", "sendonly"):
-                track = ForwardTrack(m.kind)
-                self.outputs[slot] = track
-            # aiortc matches offer sections to unassigned transceivers of the same kind in
-            # creation order, so these carry our codec preferences into negotiation.
-            transceiver = self.pc.addTransceiver(track or m.kind, direction=direction)
-            transceiver.setCodecPreferences(_preferences(m.kind, video_codec))
-            if track is not None:
-                bind_sender(transceiver.sender, track)
-            if direction in ("sendrecv", "recvonly"):
-                publishing[transceiver] = m.kind
+            receives = direction in ("sendrecv", "recvonly")
+            if receives:
+                publishing.add(m.kind)
+            label = f"{self.peer_id}/{m.kind}" if receives else None
+            sends = direction in ("sendrecv", "sendonly")
+            plan.append(SectionPlan(m.kind, direction, send=sends, source_label=label))
         try:
-            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-        except OperationError as exc:
-            raise OrderError("no_common_codec", f"offer rejected: {exc}") from exc
-        except Exception as exc:
-            raise OrderError("invalid_sdp", f"offer rejected: {exc!r}") from exc
-        for transceiver, kind in publishing.items():
-            self.sources[kind] = Source(transceiver, label=f"{self.peer_id}/{kind}")
-        answer = await self.pc.createAnswer()
-        await self.pc.setLocalDescription(answer)
-        return str(self.pc.localDescription.sdp)
+            answer = await answer_offer(self.pc, sdp, plan, video_codec)
+        except OfferRejected as exc:
+            code = "no_common_codec" if exc.no_common_codec else "invalid_sdp"
+            raise OrderError(code, f"offer rejected: {exc}") from exc
+        for slot, track in zip(slots, answer.tracks, strict=True):
+            if track is not None:
+                self.outputs[slot] = track
+        for section, source in zip(plan, answer.sources, strict=True):
+            if source is not None:
+                self.sources[section.kind] = source
+        return answer.sdp
 
     async def add_candidate(self, candidate: Candidate | None) -> None:
         if candidate is None or not candidate.candidate.strip():
@@ -155,9 +141,9 @@ class Peer:
         text = candidate.candidate.strip()
         text = text.removeprefix("a=").removeprefix("candidate:")
         try:
-            parsed = candidate_from_sdp(text)
-        except (AssertionError, ValueError, IndexError) as exc:
-            raise OrderError("invalid_candidate", f"cannot parse candidate {text!r}") from exc
+            parsed = parse_candidate(text)
+        except ValueError as exc:
+            raise OrderError("invalid_candidate", str(exc)) from exc
         if candidate.sdpMid is None and candidate.sdpMLineIndex is None:
             raise OrderError("invalid_candidate", "candidate needs sdpMid or sdpMLineIndex")
         if parsed.protocol.lower() not in ("udp", "tcp") or parsed.component not in (1, 2):

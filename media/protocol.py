@@ -31,7 +31,8 @@ ERROR_CODES = (
 
 class OrderError(Exception):
     def __init__(self, code: str, message: str) -> None:
-        assert code in ERROR_CODES
+        if code not in ERROR_CODES:
+            raise ValueError(f"{code!r} is not one of the protocol's error codes")
         super().__init__(message)
         self.code = code
         self.message = message

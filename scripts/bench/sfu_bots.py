@@ -1,10 +1,9 @@
 """Subscriber bots for scripts/bench/sfu.py, one process of many (the bench spreads its
 subscribers over several of these so one Python process does not limit delivery).
 
-A bot is an aiortc peer that receives video WITHOUT decoding: its receiver's jitter buffer
-is swapped for one that counts each complete frame it releases (aiortc's jitter buffer
-releases only contiguous runs of packets; NACK and RTCP keep working) and hands nothing
-to the decoder thread. Frames from the publisher carry a trailer (magic, frame index, send
+A bot is an aiortc peer that receives video WITHOUT decoding: its receiver counts each
+complete frame (``media.forwarding.count_frames_without_decoding``) and hands nothing to
+the decoder thread. Frames from the publisher carry a trailer (magic, frame index, send
 time in CLOCK_MONOTONIC, which all processes share): a frame counts as delivered when its
 length is exactly the published length. Re-encoded frames have no trailer; they are
 counted by arrival time instead.
@@ -25,28 +24,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.jitterbuffer import JitterBuffer, JitterFrame
-from aiortc.rtp import RtpPacket
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from media.forwarding import restrict_host_addresses_to_loopback
+from media.forwarding import count_frames_without_decoding, restrict_host_addresses_to_loopback
 
 MAGIC = b"BNCH"
 TRAILER = struct.Struct("!4sId")  # magic, publisher frame index, send time (monotonic)
-
-
-class CountingJitterBuffer(JitterBuffer):
-    """aiortc's video jitter buffer, but frames are counted here, never decoded."""
-
-    def __init__(self, bot: Bot) -> None:
-        super().__init__(capacity=512, is_video=True)
-        self.bot = bot
-
-    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
-        pli, frame = super().add(packet)
-        if frame is not None:
-            self.bot.frame(frame.data)
-        return pli, None
 
 
 class Bot:
@@ -63,14 +46,11 @@ class Bot:
         self.incomplete = 0
 
     def hook(self) -> None:
+        # The receive-side bandwidth estimator (REMB) is about a third of aiortc's
+        # per-packet receive cost; forwarding SFUs (ours, Janus) ignore subscribers'
+        # REMB. The re-encode reference keeps it: its encoders follow REMB.
         receiver = self.pc.getTransceivers()[0].receiver
-        # Name-mangled private attribute; the bench pins aiortc==1.16.0 like media/.
-        receiver._RTCRtpReceiver__jitter_buffer = CountingJitterBuffer(self)  # type: ignore[attr-defined]
-        if not Bot.remb:
-            # The receive-side bandwidth estimator (REMB) is about a third of aiortc's
-            # per-packet receive cost; forwarding SFUs (ours, Janus) ignore subscribers'
-            # REMB. The re-encode reference keeps it: its encoders follow REMB.
-            receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
+        count_frames_without_decoding(receiver, self.frame, remb=Bot.remb)
 
     def frame(self, data: bytes) -> None:
         now = time.monotonic()

@@ -21,10 +21,9 @@ from aiortc import (
     RTCPeerConnection,
     RTCRtpSender,
     RTCRtpTransceiver,
-    RTCSessionDescription,
 )
 
-from media.forwarding import EncodedFrame, Source
+from media.forwarding import EncodedFrame, Source, accept_answer, route_keyframe_requests
 
 VIDEO_TB = fractions.Fraction(1, 90000)
 
@@ -129,9 +128,9 @@ class ToneTrack(MediaStreamTrack):
 class Collector:
     """Receives encoded frames of one incoming track (through media.forwarding.Source)."""
 
-    def __init__(self, transceiver: RTCRtpTransceiver) -> None:
+    def __init__(self, source: Source) -> None:
         self.frames: list[EncodedFrame] = []
-        self.source = Source(transceiver, label="bot", watchdog=False)
+        self.source = source
         self.source.add_sink(id(self), self._sink, wants_keyframe=False)
         self.levels: list[int] = []
         self.source.on_audio_level = self.levels.append
@@ -204,7 +203,7 @@ class Bot:
         if recv_too:
             self._recv.append(t)
         # Test instrumentation: see the PLIs the node forwards to us.
-        t.sender._send_keyframe = self.video.request_keyframe  # type: ignore[method-assign]
+        route_keyframe_requests(t.sender, self.video.request_keyframe)
         return self.video
 
     def publish_audio(self, loud: bool) -> None:
@@ -218,8 +217,10 @@ class Bot:
         return {"type": "offer", "sdp": self.pc.localDescription.sdp}
 
     async def accept(self, answer: dict[str, str]) -> None:
-        await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
-        self.collectors = [Collector(t) for t in self._recv]
+        sources = await accept_answer(
+            self.pc, answer["sdp"], self._recv, label="bot", watchdog=False
+        )
+        self.collectors = [Collector(source) for source in sources]
 
     async def wait_connected(self, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout

@@ -10,22 +10,23 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pytest
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
-from aiortc.rtp import RtpPacket
+from aiortc import RTCConfiguration, RTCPeerConnection
 from media_bots import Bot, contiguous_in, encoded_video, nal_units, wait_for
 
-from media import forwarding
 from media.forwarding import (
     ForwardTrack,
     KeyframeRequester,
     MarkerJitterBuffer,
+    SectionPlan,
     Source,
-    bind_sender,
+    answer_offer,
     is_keyframe,
+    jitter,
+    restrict_host_addresses_to_loopback,
+    rtp_packet,
 )
 
-forwarding.install()
-forwarding.restrict_host_addresses_to_loopback()
+restrict_host_addresses_to_loopback()
 
 
 def run(coro: Coroutine[Any, Any, None], timeout: float = 30) -> None:
@@ -39,31 +40,21 @@ class Relay:
         self.codec = codec
         self.pcs: list[RTCPeerConnection] = []
 
-    def _prefer(self, transceiver: Any) -> None:
-        caps = RTCRtpSender.getCapabilities("video").codecs
-        wanted = {f"video/{self.codec}".lower(), "video/rtx"}
-        transceiver.setCodecPreferences([c for c in caps if c.mimeType.lower() in wanted])
-
-    async def publisher(self, bot: Bot) -> Source:
+    async def _answer(self, bot: Bot, plan: SectionPlan) -> tuple[Source | None, Any]:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.pcs.append(pc)
-        self._prefer(pc.addTransceiver("video", direction="recvonly"))
-        await pc.setRemoteDescription(RTCSessionDescription(**await bot.offer()))
-        source = Source(pc.getTransceivers()[0])
-        await pc.setLocalDescription(await pc.createAnswer())
-        await bot.accept({"type": "answer", "sdp": pc.localDescription.sdp})
+        answer = await answer_offer(pc, (await bot.offer())["sdp"], [plan], self.codec)
+        await bot.accept({"type": "answer", "sdp": answer.sdp})
+        return answer.sources[0], answer.tracks[0]
+
+    async def publisher(self, bot: Bot) -> Source:
+        source, _ = await self._answer(bot, SectionPlan("video", "recvonly", source_label=""))
+        assert source is not None
         return source
 
     async def subscriber(self, bot: Bot, source: Source | None) -> ForwardTrack:
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.pcs.append(pc)
-        track = ForwardTrack("video")
-        transceiver = pc.addTransceiver(track, direction="sendonly")
-        self._prefer(transceiver)
-        bind_sender(transceiver.sender, track)
-        await pc.setRemoteDescription(RTCSessionDescription(**await bot.offer()))
-        await pc.setLocalDescription(await pc.createAnswer())
-        await bot.accept({"type": "answer", "sdp": pc.localDescription.sdp})
+        _, track = await self._answer(bot, SectionPlan("video", "sendonly", send=True))
+        assert isinstance(track, ForwardTrack)
         track.switch(source)
         return track
 
@@ -86,6 +77,24 @@ async def _subscriber(relay: Relay, source: Source | None) -> tuple[Bot, Forward
     return bot, track
 
 
+async def _flowing(relay: Relay, frames: int, codec: str = "VP8") -> tuple[Bot, Source, Bot]:
+    """A publisher and a subscriber, connected, once ``frames`` frames have arrived."""
+    pub, source = await _publisher(relay, codec)
+    sub, _ = await _subscriber(relay, source)
+    await pub.wait_connected()
+    await sub.wait_connected()
+    await wait_for(lambda: len(sub.collectors[0].frames) >= frames, 8, f"{frames} frames")
+    return pub, source, sub
+
+
+async def _close(relay: Relay, bots: tuple[Bot, ...], sources: tuple[Source, ...]) -> None:
+    for bot in bots:
+        await bot.close()
+    await relay.close()
+    for source in sources:
+        source.close()
+
+
 def test_keyframe_detection_on_real_bitstreams() -> None:
     for codec in ("VP8", "H264"):
         frames = encoded_video(codec)
@@ -95,10 +104,8 @@ def test_keyframe_detection_on_real_bitstreams() -> None:
     assert is_keyframe("opus", b"\x01") is True
 
 
-def _rtp(seq: int, ts: int, marker: bool, data: bytes) -> RtpPacket:
-    packet = RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, marker=marker)
-    packet._data = data  # type: ignore[attr-defined]  # what aiortc's depayloader sets
-    return packet
+def _rtp(seq: int, ts: int, marker: bool, data: bytes) -> Any:
+    return rtp_packet(seq, ts, marker=marker, data=data)
 
 
 def test_video_frame_released_on_its_marker_packet() -> None:
@@ -117,15 +124,12 @@ def test_video_frame_released_on_its_marker_packet() -> None:
     assert frame is not None and frame.data == b"e"  # one frame per packet, as stock
 
 
-def _vp8(seq: int, ts: int, *, start: bool, key: bool, marker: bool) -> RtpPacket:
+def _vp8(seq: int, ts: int, *, start: bool, key: bool, marker: bool) -> Any:
     """A VP8 RTP packet: payload descriptor S bit, partition 0; frame tag bit 0 = 0 for
     a keyframe (RFC 7741, RFC 6386)."""
     frame_tag = b"\x00" if key else b"\x01"
     payload = (b"\x10" if start else b"\x00") + (frame_tag if start else b"") + b"data"
-    packet = RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, marker=marker)
-    packet.payload = payload
-    packet._data = payload[1:]  # type: ignore[attr-defined]  # what aiortc's depayloader sets
-    return packet
+    return rtp_packet(seq, ts, marker=marker, payload=payload, data=payload[1:])
 
 
 def test_video_buffer_jumps_to_a_complete_keyframe_after_a_gap() -> None:
@@ -149,7 +153,7 @@ def test_video_buffer_jumps_to_a_complete_keyframe_after_a_gap() -> None:
 def test_video_buffer_gives_up_on_lost_packets_and_restarts_at_a_keyframe(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(forwarding, "GAP_GIVE_UP", 0.05)
+    monkeypatch.setattr(jitter, "GAP_GIVE_UP", 0.05)
     gaps: list[int] = []
     jb = MarkerJitterBuffer({96: "VP8"}, on_gap=lambda: gaps.append(1))
     assert jb.add(_vp8(10, 3000, start=True, key=False, marker=True))[1] is not None
@@ -170,7 +174,7 @@ def test_video_buffer_waits_for_a_retransmission_in_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A gap that NACK/RTX fills in time costs no keyframe, even much later."""
-    monkeypatch.setattr(forwarding, "GAP_GIVE_UP", 0.05)
+    monkeypatch.setattr(jitter, "GAP_GIVE_UP", 0.05)
     gaps: list[int] = []
     jb = MarkerJitterBuffer({96: "VP8"}, on_gap=lambda: gaps.append(1))
 
@@ -218,12 +222,8 @@ def test_keyframe_requests_are_merged_and_rate_limited() -> None:
 def test_frames_arrive_byte_identical(codec: str) -> None:
     async def main() -> None:
         relay = Relay(codec)
-        pub, source = await _publisher(relay, codec)
-        sub, _ = await _subscriber(relay, source)
-        await pub.wait_connected()
-        await sub.wait_connected()
+        pub, source, sub = await _flowing(relay, 45, codec)
         received = sub.collectors[0]
-        await wait_for(lambda: len(received.frames) >= 45, 8, "45 frames")
         assert pub.video is not None
         sent = [d for d, _ in pub.video.sent]
         got = received.datas()
@@ -233,10 +233,7 @@ def test_frames_arrive_byte_identical(codec: str) -> None:
         else:
             assert contiguous_in(got, sent), "frames changed, lost or reordered"
         assert received.frames[0].keyframe
-        await pub.close()
-        await sub.close()
-        await relay.close()
-        source.close()
+        await _close(relay, (pub, sub), (source,))
 
     run(main())
 
@@ -244,10 +241,7 @@ def test_frames_arrive_byte_identical(codec: str) -> None:
 def test_new_subscriber_starts_on_requested_keyframe() -> None:
     async def main() -> None:
         relay = Relay()
-        pub, source = await _publisher(relay)
-        first, _ = await _subscriber(relay, source)
-        await first.wait_connected()
-        await wait_for(lambda: len(first.collectors[0].frames) >= 40, 8, "first subscriber")
+        pub, source, first = await _flowing(relay, 40)
         assert pub.video is not None
         # The bot's only keyframe comes every 3 s unless asked; a late joiner must not
         # wait for that nor see inter frames before a keyframe.
@@ -262,10 +256,7 @@ def test_new_subscriber_starts_on_requested_keyframe() -> None:
         assert frames[0].arrival - joined < 1.5
         assert pub.video.keyframe_requests > requests_before
         assert contiguous_in(late.collectors[0].datas(), [d for d, _ in pub.video.sent])
-        for bot in (pub, first, late):
-            await bot.close()
-        await relay.close()
-        source.close()
+        await _close(relay, (pub, first, late), (source,))
 
     run(main())
 
@@ -273,32 +264,25 @@ def test_new_subscriber_starts_on_requested_keyframe() -> None:
 def test_subscriber_pli_reaches_source_rate_limited() -> None:
     async def main() -> None:
         relay = Relay()
-        pub, source = await _publisher(relay)
-        sub, _ = await _subscriber(relay, source)
-        await sub.wait_connected()
+        pub, source, sub = await _flowing(relay, 30)
         collector = sub.collectors[0]
-        await wait_for(lambda: len(collector.frames) >= 30, 8, "frames")
         await asyncio.sleep(1.1)  # let the join-time request window pass
         assert pub.video is not None and collector.source.ssrc is not None
-        receiver = collector.source.receiver
         base = pub.video.keyframe_requests
         for _ in range(5):  # a burst of real RTCP PLIs from the subscriber
-            await receiver._send_rtcp_pli(collector.source.ssrc)
+            await collector.source.send_pli()
         await asyncio.sleep(0.3)
         assert pub.video.keyframe_requests == base + 1
         burst2 = time.monotonic()
         for _ in range(5):
-            await receiver._send_rtcp_pli(collector.source.ssrc)
+            await collector.source.send_pli()
         await asyncio.sleep(0.3)
         assert pub.video.keyframe_requests == base + 1  # held back by the 1 s limit
         await wait_for(lambda: pub.video.keyframe_requests == base + 2, 2, "merged PLI")
         assert time.monotonic() - burst2 > 0.5
         await asyncio.sleep(1.2)
         assert pub.video.keyframe_requests == base + 2  # ten PLIs became two
-        await pub.close()
-        await sub.close()
-        await relay.close()
-        source.close()
+        await _close(relay, (pub, sub), (source,))
 
     run(main())
 
@@ -339,10 +323,6 @@ def test_switch_waits_for_keyframe_and_keeps_stream_continuous() -> None:
         assert all(b > a for a, b in itertools.pairwise(stamps))
         # Timestamp advance across the cut is close to the wall-clock gap (one frame ~3000).
         assert 0 < stamps[cut] - stamps[cut - 1] < 90000 // 2
-        for bot in (pub1, pub2, sub):
-            await bot.close()
-        await relay.close()
-        src1.close()
-        src2.close()
+        await _close(relay, (pub1, pub2, sub), (src1, src2))
 
     run(main())
