@@ -16,7 +16,7 @@ import socketio
 
 from media.config import NodeConfig
 from media.node import MediaNode
-from media.protocol import ORDERS
+from media.protocol import ORDERS, REGISTER_EVENT
 from media.tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class ControlChannel:
     async def _register(self) -> None:
         payload = {"protocol": PROTOCOL_VERSION, **self.node.status()}
         try:
-            ack = await self.sio.call("node.register", payload, namespace=NAMESPACE, timeout=10)
+            ack = await self.sio.call(REGISTER_EVENT, payload, namespace=NAMESPACE, timeout=10)
         except Exception as exc:  # timeout or disconnect: the next connect retries
             log.warning("node.register failed: %r", exc)
             return

@@ -126,9 +126,10 @@ ORDERS: dict[str, type[Strict]] = {
     "node.status": NodeStatus,
 }
 
-# node -> web events (fire and forget; web must not rely on seeing every one)
-EVENTS = (
-    "node.register",  # sent with an ack on every (re)connect
+# node -> web events (fire and forget; web must not rely on seeing every one), after
+# ``node.register``, which the node sends with an ack on every (re)connect.
+REGISTER_EVENT = "node.register"
+STATUS_EVENTS = (
     "peer.state",
     "peer.stats",
     "slot.switched",
@@ -137,3 +138,4 @@ EVENTS = (
     "speaker.active",
     "recording.state",
 )
+EVENTS = (REGISTER_EVENT, *STATUS_EVENTS)

@@ -74,7 +74,7 @@ def _uses() -> Iterator[tuple[str, str, list[str] | None, str]]:
 # Calls whose code is computed; each is checked against its source of codes below.
 DYNAMIC = {
     "meetings/app.py",
-    "meetings/media_bridge/conference.py",
+    "meetings/media_bridge/node_errors.py",
     "meetings/services/documents/files.py",
 }
 # conflict() checks its reason itself; document errors put the pipeline's log text there.
@@ -103,7 +103,7 @@ def test_computed_codes_come_from_registered_tables() -> None:
     from media.protocol import ERROR_CODES as NODE_CODES
     from meetings.app import _HTTP_CODES
     from meetings.documents.errors import CODES as DOCUMENT_CODES
-    from meetings.media_bridge.conference import _app_error
+    from meetings.media_bridge.node_errors import app_error
     from meetings.media_bridge.nodes import NodeError
     from meetings.services.documents.files import _STATUS as DOC_STATUS
     from meetings.services.documents.files import DocError
@@ -114,7 +114,7 @@ def test_computed_codes_come_from_registered_tables() -> None:
         # The documents layer keeps its own statuses: they must agree with the table.
         assert DocError(code, "").status == ERROR_CODES[code].status, code
     for node_code in (*NODE_CODES, "unavailable", "timeout", "something_new"):
-        err = _app_error(NodeError(node_code, "x"))
+        err = app_error(NodeError(node_code, "x"))
         assert err.code in ERROR_CODES
         assert err.details == {"node_code": node_code, "node_message": "x"}
 

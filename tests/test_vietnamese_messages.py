@@ -50,7 +50,7 @@ BUILDS_ITS_OWN = {
     "_not_found",
     "_gone",
     "from_document_error",
-    "_app_error",
+    "app_error",
     "database_unavailable",
     "_unexpected",
 }
@@ -68,8 +68,8 @@ REVIEWED = {
     ("meetings/errors.py", "invalid_payload", "f'Dữ liệu không hợp lệ: {where} {detail}'.strip()"),
     # the media node's codes worded in Vietnamese by a table with a fallback of its own
     (
-        "meetings/media_bridge/conference.py",
-        "_app_error",
+        "meetings/media_bridge/node_errors.py",
+        "app_error",
         "NODE_MESSAGES.get(exc.code, NODE_MESSAGES['unavailable'])",
     ),
     # Werkzeug's English descriptions replaced by the table (test_http_errors_are_vietnamese)

@@ -20,7 +20,7 @@ from meetings.api.schemas import ERRORS
 from meetings.auth import current_user
 from meetings.config import Config
 from meetings.errors import AppError
-from meetings.media_bridge import conference
+from meetings.media_bridge import conference_state
 from meetings.media_bridge.turn import ice_servers
 from meetings.permissions import Perm
 
@@ -85,7 +85,7 @@ def _files(meeting_id: int) -> list[Path]:
     folder = _config().recordings_dir
     if folder is None or not folder.is_dir():
         return []
-    prefix = f"{conference.node_meeting_id(meeting_id)}-"
+    prefix = f"{conference_state.node_meeting_id(meeting_id)}-"
     return sorted(
         (p for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix in _EXTENSIONS),
         key=lambda p: p.name,
@@ -93,14 +93,14 @@ def _files(meeting_id: int) -> list[Path]:
 
 
 def _recording_id(meeting_id: int, path: Path) -> str:
-    return path.stem[len(conference.node_meeting_id(meeting_id)) + 1 :]
+    return path.stem[len(conference_state.node_meeting_id(meeting_id)) + 1 :]
 
 
 @bp.get("/<int:meeting_id>/recordings", responses={200: RecordingList, **ERRORS})
 @requires(Perm.RECORDING_DOWNLOAD)
 def list_recordings(path: MeetingPath) -> dict[str, object]:
     """Recordings of the meeting, oldest first; `in_progress` while still being written."""
-    conf = conference.get(path.meeting_id)
+    conf = conference_state.get(path.meeting_id)
     current = conf.recording["recording_id"] if conf and conf.recording else None
     items = []
     for file in _files(path.meeting_id):

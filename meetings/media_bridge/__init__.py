@@ -5,6 +5,9 @@
 - `conference` the conference of each meeting: which site is connected on which peer,
                which site is on air, mutes, recording; reconciles with a node that
                re-registers. Browser commands live in `meetings.realtime.conference`.
+  `conference_state` its in-memory state and the registry of conferences;
+  `conference_view` what browsers see of it; `node_errors` a node's error for users.
+- `node_events` what web does on each event a node sends.
 - `turn`       time-limited TURN credentials (coturn REST scheme).
 
 State here is **in memory, per web worker**: a node is registered with the worker it

@@ -15,20 +15,17 @@ from typing import Any
 
 from meetings.errors import AppError
 from meetings.media_bridge import nodes
-from meetings.media_bridge.conference import (
+from meetings.media_bridge.conference import _drop_site, _mute_on_node, reconcile
+from meetings.media_bridge.conference_state import (
     CONFERENCES,
     EARLY_STATES_MAX,
     Conference,
     Site,
-    _drop_site,
-    _early_states,
-    _mute_on_node,
-    _schedule_stats,
+    early_states,
     node_meeting_id,
-    publish,
-    reconcile,
     web_meeting_id,
 )
+from meetings.media_bridge.conference_view import publish, schedule_stats
 from meetings.media_bridge.nodes import NodeError
 
 log = logging.getLogger(__name__)
@@ -46,9 +43,9 @@ def _peer_state(node_id: str, payload: dict[str, Any]) -> None:
     state = str(payload.get("state", ""))
     if conf is None or site is None:
         if state in ("connecting", "connected"):  # peer.create's ack may still be on its way
-            _early_states[str(payload.get("peer_id", ""))] = state
-            while len(_early_states) > EARLY_STATES_MAX:
-                del _early_states[next(iter(_early_states))]
+            early_states[str(payload.get("peer_id", ""))] = state
+            while len(early_states) > EARLY_STATES_MAX:
+                del early_states[next(iter(early_states))]
         return
     if state in ("closed", "failed"):
         with conf.lock:
@@ -79,7 +76,7 @@ def _peer_stats(node_id: str, payload: dict[str, Any]) -> None:
     if state != site.state and state in ("connecting", "connected"):
         site.state = state
         publish(conf.meeting_id)
-    _schedule_stats(conf)
+    schedule_stats(conf)
 
 
 def _slot_switched(node_id: str, payload: dict[str, Any]) -> None:
@@ -96,7 +93,7 @@ def _stream_stalled(node_id: str, payload: dict[str, Any]) -> None:
     conf, site = _site_of(payload)
     if conf is not None and site is not None:
         site.stats["stalled"] = bool(payload.get("stalled"))
-        _schedule_stats(conf)
+        schedule_stats(conf)
 
 
 def _audio_level(node_id: str, payload: dict[str, Any]) -> None:
@@ -108,7 +105,7 @@ def _audio_level(node_id: str, payload: dict[str, Any]) -> None:
         site = conf.site_by_peer(str(level.get("peer_id", "")))
         if site is not None:
             site.stats["level_dbov"] = level.get("dbov")
-    _schedule_stats(conf)
+    schedule_stats(conf)
 
 
 def _recording_state(node_id: str, payload: dict[str, Any]) -> None:

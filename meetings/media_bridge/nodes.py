@@ -24,6 +24,7 @@ from typing import Any
 from flask import current_app, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from media.protocol import REGISTER_EVENT, STATUS_EVENTS
 from meetings.config import Config
 from meetings.extensions import socketio
 
@@ -219,7 +220,7 @@ def _on_disconnect(_reason: Any = None) -> None:
             log.exception("node-lost handler failed")
 
 
-@socketio.on("node.register", namespace=NAMESPACE)  # type: ignore[misc]
+@socketio.on(REGISTER_EVENT, namespace=NAMESPACE)  # type: ignore[misc]
 def _on_register(payload: Any = None) -> dict[str, Any]:
     sid = _sid()
     node = registry.by_sid(sid)
@@ -268,13 +269,5 @@ def _event_handler(name: str) -> Callable[[Any], None]:
     return handle
 
 
-for _name in (
-    "peer.state",
-    "peer.stats",
-    "slot.switched",
-    "stream.stalled",
-    "audio.level",
-    "speaker.active",
-    "recording.state",
-):
+for _name in STATUS_EVENTS:
     socketio.on_event(_name, _event_handler(_name), namespace=NAMESPACE)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from media.protocol import ERROR_CODES
-from meetings.media_bridge import conference, nodes
+from meetings.media_bridge import conference_state, node_errors, nodes
 from meetings.media_bridge.nodes import NodeError
 from meetings.models.meetings import MeetingStatus
 from tests.conftest import csrf_token
@@ -23,10 +23,10 @@ from tests.realtime.room import Room, make_room
 
 @pytest.fixture
 def room(app: Any) -> Iterator[Room]:
-    conference.reset()
+    conference_state.reset()
     nodes.registry.clear()
     yield make_room(app)
-    conference.reset()
+    conference_state.reset()
     nodes.registry.clear()
 
 
@@ -169,8 +169,8 @@ def test_conference_updated_goes_only_to_those_who_may_join_it(socket_for: Any, 
 @pytest.mark.parametrize("code", sorted({*ERROR_CODES, "unavailable", "timeout"}))
 def test_node_errors_reach_users_in_vietnamese(code: str) -> None:
     english = "offer has no audio or video section"
-    error = conference._app_error(NodeError(code, english))
-    assert error.message != english and error.message in conference.NODE_MESSAGES.values()
+    error = node_errors.app_error(NodeError(code, english))
+    assert error.message != english and error.message in node_errors.NODE_MESSAGES.values()
     assert error.details == {"node_code": code, "node_message": english}
 
 

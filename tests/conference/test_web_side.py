@@ -14,7 +14,7 @@ import pytest
 
 from meetings.app import create_app
 from meetings.extensions import socketio
-from meetings.media_bridge import conference, nodes
+from meetings.media_bridge import conference_state, nodes
 from meetings.media_bridge.turn import ice_servers, turn_credentials
 from tests.conftest import login, make_config
 from tests.realtime.room import ack_error, make_room
@@ -22,7 +22,7 @@ from tests.realtime.room import ack_error, make_room
 
 @pytest.fixture
 def media_app(seeded_url: str, tmp_path: Path) -> Any:
-    conference.reset()
+    conference_state.reset()
     nodes.registry.clear()
     config = make_config(
         tmp_path,
@@ -34,7 +34,7 @@ def media_app(seeded_url: str, tmp_path: Path) -> Any:
         recordings_dir=tmp_path / "recordings",
     )
     yield create_app(config)
-    conference.reset()
+    conference_state.reset()
     nodes.registry.clear()
 
 
