@@ -20,7 +20,10 @@ from meetings.media_bridge.conference_state import control_room, watch
 from meetings.media_bridge.conference_view import publish, view
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms
-from meetings.realtime.conference_schemas import (
+from meetings.realtime.hooks import on_disconnect
+from meetings.realtime.registry import Ctx, command
+from meetings.realtime.snapshot import snapshot_part
+from meetings.schemas.conference import (
     CONFERENCE_EXAMPLE,
     CandidateIn,
     Cmd,
@@ -35,9 +38,6 @@ from meetings.realtime.conference_schemas import (
     ReportIn,
     StatsOut,
 )
-from meetings.realtime.hooks import on_disconnect
-from meetings.realtime.registry import Ctx, command
-from meetings.realtime.snapshot import snapshot_part
 
 JOIN_ERRORS = ("conflict", "unavailable", "no_common_codec")
 NODE_ERRORS = ("conflict", "unavailable")
