@@ -9,11 +9,13 @@ from typing import Any
 
 import av
 import numpy as np
+import pytest
 from aiortc import RTCRtpSender
 from media_bots import Bot, contiguous_in, wait_for
 
 from media.config import NodeConfig
-from media.node import MediaNode
+from media.node import MediaNode, OrderTableMismatch
+from media.protocol import ORDERS, OrderError, PeerClose
 
 
 def run(coro: Coroutine[Any, Any, None], timeout: float = 40) -> None:
@@ -293,3 +295,12 @@ def test_recording_remuxes_on_air_video_with_mixed_audio(tmp_path: Path) -> None
         assert max(float(np.abs(p).max()) for p in pcm) > 0.05  # the tone, not silence
 
     run(main())
+
+
+def test_guards_hold_without_asserts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks that used to be asserts (gone under ``python -O``)."""
+    with pytest.raises(ValueError, match="'teleported' is not one of"):
+        OrderError("teleported", "x")
+    monkeypatch.setitem(ORDERS, "peer.teleport", PeerClose)
+    with pytest.raises(OrderTableMismatch, match=r"\['peer.teleport'\]"):
+        MediaNode(NodeConfig(loopback_only=True), lambda e, d: None)
