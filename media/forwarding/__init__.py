@@ -19,7 +19,7 @@ forwarding the depayloaded frame costs a small fraction of that.
 """
 
 from media.forwarding.forward_track import ForwardTrack
-from media.forwarding.frames import EncodedFrame, is_keyframe, starts_keyframe
+from media.forwarding.frames import EncodedFrame, is_keyframe
 from media.forwarding.internals import (
     MissingAiortcInternal,
     check_internals,
@@ -37,7 +37,6 @@ from media.forwarding.negotiation import (
     SectionPlan,
     accept_answer,
     answer_offer,
-    codec_preferences,
 )
 from media.forwarding.patches import install, restrict_host_addresses_to_loopback
 from media.forwarding.sdp import (
@@ -46,13 +45,12 @@ from media.forwarding.sdp import (
     offer_sections,
     parse_candidate,
 )
-from media.forwarding.source import FrameSink, Source, SourceOrderError
+from media.forwarding.source import Source, SourceOrderError
 
 __all__ = [
     "Answer",
     "EncodedFrame",
     "ForwardTrack",
-    "FrameSink",
     "InvalidOffer",
     "KeyframeRequester",
     "MarkerJitterBuffer",
@@ -65,7 +63,6 @@ __all__ = [
     "accept_answer",
     "answer_offer",
     "check_internals",
-    "codec_preferences",
     "count_frames_without_decoding",
     "install",
     "is_keyframe",
@@ -74,7 +71,6 @@ __all__ = [
     "restrict_host_addresses_to_loopback",
     "route_keyframe_requests",
     "rtp_packet",
-    "starts_keyframe",
 ]
 
 # Checked at import, not when a node starts: every user of the internals (the node, the
