@@ -74,6 +74,8 @@ REQUIRED = (
     Internal(RTCRtpReceiver, "_send_rtcp_pli"),
     Internal(RTCRtpTransceiver, "_codecs", set_by="__init__"),
     Internal(RTCRtpSender, "_send_keyframe"),
+    # forward_track.py: the sender packs the av.Packets it reads instead of encoding.
+    Internal(RTCRtpSender, "_next_encoded_frame"),
     # jitter.py: the subclassed jitter buffer and the depayloaded packet data.
     Internal(JitterBuffer, "_packets", set_by="__init__"),
     Internal(JitterBuffer, "_origin", set_by="__init__"),
