@@ -51,8 +51,24 @@ GLOBAL_PERMS = frozenset(
 _READER = frozenset({Perm.MEETING_VIEW, Perm.DOCUMENT_VIEW, Perm.ANNOTATE})
 _DELEGATE = _READER | {Perm.ATTENDANCE_CHECKIN, Perm.SPEAKER_REQUEST}
 
+# Listed, not "everything but": a new permission reaches the chair only when added here.
+# The chair runs the meeting but does not vote (POLL_VOTE is for delegates).
+_CHAIR = _DELEGATE | {
+    Perm.MEETING_EDIT,
+    Perm.AGENDA_DRIVE,
+    Perm.ATTENDANCE_MARK,
+    Perm.SPEAKER_MANAGE,
+    Perm.POLL_MANAGE,
+    Perm.DOCUMENT_MANAGE,
+    Perm.PRESENT,
+    Perm.SHARED_MARKS_CLEAR,
+    Perm.CONFERENCE_JOIN,
+    Perm.CONFERENCE_CONTROL,
+    Perm.RECORDING_DOWNLOAD,
+}
+
 ROLE_PERMS: dict[MeetingRole, frozenset[Perm]] = {
-    MeetingRole.CHAIR: frozenset(Perm) - GLOBAL_PERMS - {Perm.POLL_VOTE},
+    MeetingRole.CHAIR: _CHAIR,
     MeetingRole.SECRETARY: _READER
     | {
         Perm.MEETING_EDIT,
@@ -130,13 +146,19 @@ def meeting_perms(user: User, meeting: Meeting) -> frozenset[Perm]:
     return perms
 
 
+def signed_in(user: User | None) -> User:
+    """The caller, or `not_authenticated` for nobody or a deactivated account."""
+    if user is None or not user.is_active:
+        raise AppError("not_authenticated", "Bạn cần đăng nhập.")
+    return user
+
+
 def authorize(user: User | None, perm: Perm, meeting_id: int | None = None) -> Meeting | None:
     """Raise unless `user` holds `perm`; for meeting permissions return the meeting.
 
     Someone with no standing in a meeting gets `not_found`, so ids reveal nothing.
     """
-    if user is None or not user.is_active:
-        raise AppError("not_authenticated", "Bạn cần đăng nhập.")
+    user = signed_in(user)
     if perm in GLOBAL_PERMS:
         if not has_global(user, perm):
             raise AppError("permission_denied", "Bạn không có quyền thực hiện thao tác này.")

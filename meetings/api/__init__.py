@@ -24,7 +24,7 @@ def register_api(app: OpenAPI) -> None:
     for module in modules:
         app.register_api(module.bp)
     app.register_api(meetings_api.calendar_bp)
-    documents_api.register(app)  # two blueprints: /api/meetings/<id>/documents, /api/documents
+    documents_api.register(app)  # two blueprints: a meeting's documents, one document
 
     @app.get("/api/openapi.json", doc_ui=False)
     def openapi_document() -> Response:

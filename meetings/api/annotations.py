@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import Response, current_app
-from flask_openapi3 import APIBlueprint, Tag
+from flask import Response
+from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, StringConstraints
 
-from meetings.api.guard import requires
-from meetings.api.schemas import ERRORS, ErrorBody, Strict
-from meetings.auth import current_user
-from meetings.config import Config
-from meetings.db import db, transaction
+from meetings.api.documents.caching import NO_STORE
+from meetings.api.registry import ApiBlueprint, Ctx
+from meetings.api.responses import attachment, document_files
+from meetings.api.schemas import CONFLICT, ErrorBody, MeetingPath, Responses, Strict
+from meetings.db import db
 from meetings.documents.annotate_export import ExportMark, annotate_pdf
-from meetings.events.outbox import Outbox
-from meetings.models import Annotation, AnnotationScope, Meeting, User
+from meetings.models import Annotation, AnnotationScope
 from meetings.permissions import Perm
 from meetings.schemas.annotations import (
     UUID_PATTERN,
@@ -32,21 +31,12 @@ from meetings.schemas.annotations import (
 )
 from meetings.services.documents import annotations as svc
 from meetings.services.documents import pages as doc_pages
-from meetings.services.documents.files import files_for
 
-bp = APIBlueprint(
+bp = ApiBlueprint(
     "annotations", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="annotations")]
 )
 
-WRITE_ERRORS: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
-    **ERRORS,
-    409: ErrorBody,
-    413: ErrorBody,
-}
-
-
-class MeetingPath(BaseModel):
-    meeting_id: int
+WRITE_ERRORS: Responses = {**CONFLICT, 413: ErrorBody}
 
 
 class DocumentPath(MeetingPath):
@@ -91,26 +81,15 @@ class SyncOut(BaseModel):
     results: list[dict[str, Any]]
 
 
-def _me() -> User:
-    user = current_user()
-    assert user is not None  # the guard ran
-    return user
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.get(Meeting, meeting_id)
-    assert meeting is not None  # the guard found it
-    return meeting
-
-
-@bp.get(
+@bp.declare(
+    "get",
     "/<int:meeting_id>/documents/<int:document_id>/annotations",
-    responses={200: ListOut, **ERRORS},
+    Perm.ANNOTATE,
+    responses={200: ListOut},
 )
-@requires(Perm.ANNOTATE)
-def list_annotations(path: DocumentPath) -> dict[str, Any]:
+def list_annotations(ctx: Ctx, path: DocumentPath) -> dict[str, Any]:
     """My private annotations and the meeting's shared marks on one document."""
-    me, meeting = _me(), _meeting(path.meeting_id)
+    me, meeting = ctx.me, ctx.meeting
     return {
         "mine": svc.mine(me, meeting, path.document_id),
         "shared": svc.shared_marks(meeting, me, path.document_id),
@@ -118,80 +97,58 @@ def list_annotations(path: DocumentPath) -> dict[str, Any]:
     }
 
 
-@bp.post("/<int:meeting_id>/annotations", responses={201: AnnotationBody, **WRITE_ERRORS})
-@requires(Perm.ANNOTATE)
-def create_annotation(path: MeetingPath, body: CreateBody) -> tuple[dict[str, Any], int]:
+@bp.declare(
+    "post",
+    "/<int:meeting_id>/annotations",
+    Perm.ANNOTATE,
+    responses={201: AnnotationBody, **WRITE_ERRORS},
+)
+def create_annotation(ctx: Ctx, path: MeetingPath, body: CreateBody) -> tuple[dict[str, Any], int]:
     """Create a private annotation; the same id again returns the existing one (200)."""
-    me, outbox = _me(), Outbox()
-    with transaction():
-        meeting = _meeting(path.meeting_id)
-        existed = db.get(Annotation, body.annotation.id) is not None
-        out = svc.create(me, meeting, body.annotation, AnnotationScope.PRIVATE, outbox)
-    outbox.send()
+    existed = db.get(Annotation, body.annotation.id) is not None
+    out = svc.create(ctx.me, ctx.meeting, body.annotation, AnnotationScope.PRIVATE, ctx.outbox)
     return {"annotation": out}, 200 if existed else 201
 
 
-@bp.patch(
-    "/<int:meeting_id>/annotations/<annotation_id>",
-    responses={200: AnnotationBody, **WRITE_ERRORS},
-)
-@requires(Perm.ANNOTATE)
-def update_annotation(path: AnnotationPath, body: UpdateBody) -> dict[str, Any]:
+ANNOTATION = "/<int:meeting_id>/annotations/<annotation_id>"
+
+
+@bp.declare("patch", ANNOTATION, Perm.ANNOTATE, responses={200: AnnotationBody, **WRITE_ERRORS})
+def update_annotation(ctx: Ctx, path: AnnotationPath, body: UpdateBody) -> dict[str, Any]:
     """Edit my annotation; an outdated base_version is 409 version_conflict."""
-    me, outbox = _me(), Outbox()
-    with transaction():
-        out = svc.update(
-            me,
-            _meeting(path.meeting_id),
-            path.annotation_id.lower(),
-            body.base_version,
-            body.op_id.lower(),
-            body.changes,
-            outbox,
-        )
-    outbox.send()
+    annotation_id, op_id = path.annotation_id.lower(), body.op_id.lower()
+    out = svc.update(
+        ctx.me, ctx.meeting, annotation_id, body.base_version, op_id, body.changes, ctx.outbox
+    )
     return {"annotation": out}
 
 
-@bp.delete(
-    "/<int:meeting_id>/annotations/<annotation_id>",
-    responses={200: AnnotationBody, **ERRORS},
-)
-@requires(Perm.ANNOTATE)
-def delete_annotation(path: AnnotationPath) -> dict[str, Any]:
-    me, outbox = _me(), Outbox()
-    with transaction():
-        out = svc.delete(me, _meeting(path.meeting_id), path.annotation_id.lower(), outbox)
-    outbox.send()
+@bp.declare("delete", ANNOTATION, Perm.ANNOTATE, responses={200: AnnotationBody})
+def delete_annotation(ctx: Ctx, path: AnnotationPath) -> dict[str, Any]:
+    out = svc.delete(ctx.me, ctx.meeting, path.annotation_id.lower(), ctx.outbox)
     return {"annotation": out}
 
 
-@bp.post("/<int:meeting_id>/annotations/sync", responses={200: SyncOut, **ERRORS})
-@requires(Perm.ANNOTATE)
-def sync_annotations(path: MeetingPath, body: SyncBody) -> dict[str, Any]:
+@bp.declare("post", "/<int:meeting_id>/annotations/sync", Perm.ANNOTATE, responses={200: SyncOut})
+def sync_annotations(ctx: Ctx, path: MeetingPath, body: SyncBody) -> dict[str, Any]:
     """Apply queued ops in order (see the `annotation.sync` command)."""
     SyncCmd.model_validate({"meeting_id": path.meeting_id, "ops": body.ops})
-    me, outbox = _me(), Outbox()
-    with transaction():
-        results = svc.apply_ops(me, _meeting(path.meeting_id), body.ops, outbox)
-    outbox.send()
-    return {"results": results}
+    return {"results": svc.apply_ops(ctx.me, ctx.meeting, body.ops, ctx.outbox)}
 
 
-@bp.get(
+@bp.declare(
+    "get",
     "/<int:meeting_id>/documents/<int:document_id>/annotated.pdf",
-    responses={200: None, **ERRORS},
+    Perm.ANNOTATE,
+    responses={200: None},
 )
-@requires(Perm.ANNOTATE)
-def annotated_copy(path: DocumentPath, query: ExportQuery) -> Response:
+def annotated_copy(ctx: Ctx, path: DocumentPath, query: ExportQuery) -> Response:
     """The PDF with marks as real PDF annotations, under the document's download rules
     (watermarked with my name unless public; confidential: 403 download_forbidden)."""
-    me, meeting = _me(), _meeting(path.meeting_id)
+    me, meeting = ctx.me, ctx.meeting
     doc = svc.document_for(me, meeting, path.document_id)
-    config: Config = current_app.config["APP_CONFIG"]
-    files = files_for(config.documents_dir)
     # Watermark first: its fallback path rebuilds pages, which would drop annotations.
-    base = doc_pages.download(files, doc, me)
+    base = doc_pages.download(document_files(), doc, me)
     rows = svc.export_rows(
         me, doc, mine_too=query.marks != "shared", shared_too=query.marks != "mine"
     )
@@ -213,9 +170,6 @@ def annotated_copy(path: DocumentPath, query: ExportQuery) -> Response:
     ]
     data = annotate_pdf(base, marks)
     doc_pages.log_access(doc.id, me.id, -1, "download")
-    response = Response(data, mimetype="application/pdf")
     suffix = {"mine": "ghi-chu", "shared": "dau-chung", "all": "day-du"}[query.marks]
     name = f"tai-lieu-{doc.id}-v{doc.version}-{suffix}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, "application/pdf", name, NO_STORE)

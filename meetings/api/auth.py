@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
 from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, Field
 
-from meetings.api.guard import public, requires
-from meetings.api.schemas import ERRORS, ErrorBody, Strict, UserOut
-from meetings.auth import current_user, end_session, start_session
+from meetings.api.registry import PUBLIC, ApiBlueprint, Ctx
+from meetings.api.schemas import ERRORS, ErrorBody, OkOut, Strict, UserOut
+from meetings.auth import end_session, start_session
 from meetings.config import Config
 from meetings.permissions import Perm
 from meetings.realtime.sessions import current_login, end_login, new_login
 from meetings.services.accounts.login import do_login
 
-bp = APIBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth")])
+bp = ApiBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth")])
 
 
 class SessionOut(BaseModel):
@@ -33,15 +33,10 @@ class LoginOut(BaseModel):
     user: UserOut
 
 
-class OkOut(BaseModel):
-    ok: bool
-
-
-@bp.get("/session", responses={200: SessionOut})
-@public
-def get_session() -> dict[str, object]:
+@bp.declare("get", "/session", PUBLIC, responses={200: SessionOut})
+def get_session(ctx: Ctx) -> dict[str, object]:
     """Who is signed in, and the CSRF token to send as X-CSRFToken."""
-    user = current_user()
+    user = ctx.user
     return SessionOut(
         authenticated=user is not None,
         user=UserOut.of(user) if user else None,
@@ -49,9 +44,8 @@ def get_session() -> dict[str, object]:
     ).model_dump(mode="json")
 
 
-@bp.post("/auth/login", responses={200: LoginOut, 423: ErrorBody, **ERRORS})
-@public
-def login(body: LoginIn) -> dict[str, object]:
+@bp.declare("post", "/auth/login", PUBLIC, responses={200: LoginOut, 423: ErrorBody, **ERRORS})
+def login(ctx: Ctx, body: LoginIn) -> dict[str, object]:
     """Sign in. Unknown user and wrong password answer alike; repeated failures lock."""
     config: Config = current_app.config["APP_CONFIG"]
     user = do_login(
@@ -65,9 +59,8 @@ def login(body: LoginIn) -> dict[str, object]:
     return LoginOut(user=UserOut.of(user)).model_dump(mode="json")
 
 
-@bp.post("/auth/logout", responses={200: OkOut, **ERRORS})
-@requires(Perm.SIGNED_IN)
-def logout() -> dict[str, object]:
+@bp.declare("post", "/auth/logout", Perm.SIGNED_IN, responses={200: OkOut})
+def logout(ctx: Ctx) -> dict[str, object]:
     login_id = current_login()
     end_session()
     end_login(login_id)  # its sockets too, on every worker

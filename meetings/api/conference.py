@@ -11,20 +11,19 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, current_app, send_file
-from flask_openapi3 import APIBlueprint, Tag
+from flask import Response, send_file
+from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from meetings.api.guard import requires
-from meetings.api.schemas import ERRORS
-from meetings.auth import current_user
-from meetings.config import Config
+from meetings.api.registry import ApiBlueprint, Ctx
+from meetings.api.responses import app_config
+from meetings.api.schemas import MeetingPath
 from meetings.errors import AppError
 from meetings.media_bridge import conference_state
 from meetings.media_bridge.turn import ice_servers
 from meetings.permissions import Perm
 
-bp = APIBlueprint(
+bp = ApiBlueprint(
     "conference", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="conference")]
 )
 
@@ -32,12 +31,7 @@ _RECORDING_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 _EXTENSIONS = (".webm", ".mkv")
 
 
-class MeetingPath(BaseModel):
-    meeting_id: int
-
-
-class RecordingPath(BaseModel):
-    meeting_id: int
+class RecordingPath(MeetingPath):
     recording_id: str = Field(max_length=128)
 
 
@@ -64,25 +58,22 @@ class RecordingList(BaseModel):
     recordings: list[RecordingOut]
 
 
-def _config() -> Config:
-    config: Config = current_app.config["APP_CONFIG"]
-    return config
-
-
-@bp.get("/<int:meeting_id>/conference/ice-servers", responses={200: IceServersOut, **ERRORS})
-@requires(Perm.CONFERENCE_JOIN)
-def get_ice_servers(path: MeetingPath) -> dict[str, object]:
+@bp.declare(
+    "get",
+    "/<int:meeting_id>/conference/ice-servers",
+    Perm.CONFERENCE_JOIN,
+    responses={200: IceServersOut},
+)
+def get_ice_servers(ctx: Ctx, path: MeetingPath) -> dict[str, object]:
     """ICE servers for this site's browser: STUN, and TURN with a time-limited credential
     (coturn `use-auth-secret`: username "<expiry>:<user id>", HMAC-SHA1 credential)."""
-    user = current_user()
-    assert user is not None
-    config = _config()
-    servers = ice_servers(config.turn_urls, config.turn_secret, str(user.id), config.turn_ttl)
+    config = app_config()
+    servers = ice_servers(config.turn_urls, config.turn_secret, str(ctx.me.id), config.turn_ttl)
     return {"ice_servers": servers, "ttl": config.turn_ttl}
 
 
 def _files(meeting_id: int) -> list[Path]:
-    folder = _config().recordings_dir
+    folder = app_config().recordings_dir
     if folder is None or not folder.is_dir():
         return []
     prefix = f"{conference_state.node_meeting_id(meeting_id)}-"
@@ -96,9 +87,10 @@ def _recording_id(meeting_id: int, path: Path) -> str:
     return path.stem[len(conference_state.node_meeting_id(meeting_id)) + 1 :]
 
 
-@bp.get("/<int:meeting_id>/recordings", responses={200: RecordingList, **ERRORS})
-@requires(Perm.RECORDING_DOWNLOAD)
-def list_recordings(path: MeetingPath) -> dict[str, object]:
+@bp.declare(
+    "get", "/<int:meeting_id>/recordings", Perm.RECORDING_DOWNLOAD, responses={200: RecordingList}
+)
+def list_recordings(ctx: Ctx, path: MeetingPath) -> dict[str, object]:
     """Recordings of the meeting, oldest first; `in_progress` while still being written."""
     conf = conference_state.get(path.meeting_id)
     current = conf.recording["recording_id"] if conf and conf.recording else None
@@ -118,9 +110,13 @@ def list_recordings(path: MeetingPath) -> dict[str, object]:
     return {"recordings": items}
 
 
-@bp.get("/<int:meeting_id>/recordings/<recording_id>", responses={200: None, **ERRORS})
-@requires(Perm.RECORDING_DOWNLOAD)
-def download_recording(path: RecordingPath) -> Response:
+@bp.declare(
+    "get",
+    "/<int:meeting_id>/recordings/<recording_id>",
+    Perm.RECORDING_DOWNLOAD,
+    responses={200: None},
+)
+def download_recording(ctx: Ctx, path: RecordingPath) -> Response:
     """The recording file as a download (WebM: VP8 + Opus)."""
     if not _RECORDING_ID.match(path.recording_id):
         raise AppError("not_found", "Không tìm thấy bản ghi hình.")

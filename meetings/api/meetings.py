@@ -9,35 +9,31 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask import Response, url_for
-from flask_openapi3 import APIBlueprint, Tag
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from flask_openapi3 import Tag
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
-from meetings.api.guard import public, requires
-from meetings.api.schemas import ERRORS, ErrorBody, Strict
-from meetings.auth import current_user
-from meetings.db import db, transaction
-from meetings.errors import AppError, not_found
-from meetings.events.outbox import Outbox
+from meetings.api.registry import PUBLIC, ApiBlueprint, Ctx
+from meetings.api.responses import attachment
+from meetings.api.schemas import CONFLICT, ErrorBody, MeetingPath, OkOut, Strict
+from meetings.db import db
+from meetings.errors import AppError
 from meetings.models import Meeting, MeetingRole, Participant, User
 from meetings.permissions import Perm, meeting_role
+from meetings.schemas import room as room_schemas
+from meetings.schemas.room import MeetingOut
 from meetings.services.room import agenda, ical
 from meetings.services.room import meetings as svc
 from meetings.services.room.meetings import MeetingFields, ParticipantSpec, meeting_public
 
-bp = APIBlueprint("meetings", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="meetings")])
-calendar_bp = APIBlueprint(
+bp = ApiBlueprint("meetings", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="meetings")])
+calendar_bp = ApiBlueprint(
     "calendar", __name__, url_prefix="/api/calendar", abp_tags=[Tag(name="calendar")]
 )
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Kind = Literal["committee", "council", "briefing", "other"]
 QuorumRule = Literal["majority", "two_thirds", "three_quarters"]
-CONFLICT: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {409: ErrorBody}
-
-
-class MeetingPath(BaseModel):
-    meeting_id: int
 
 
 class ListQuery(Strict):
@@ -86,25 +82,17 @@ class MeetingCreate(MeetingPatch):
     join_as: Literal["chair", "secretary", "delegate", "observer", "guest"] | None = None
 
 
-class UnitRef(BaseModel):
-    id: int
-    name: str
+# Responses are described, not policed: no `additionalProperties: false` in OpenAPI.
+class UnitRef(room_schemas.UnitRef):
+    model_config = ConfigDict(extra="ignore")
 
 
-class MeetingSummary(BaseModel):
-    id: int
-    title: str
-    kind: str
-    room: str
-    status: str
-    starts_at: str | None
-    ends_at: str | None
-    started_at: str | None
-    closed_at: str | None
+# The `meeting.updated` body, plus the caller's role in the meeting.
+class MeetingSummary(MeetingOut):
+    model_config = ConfigDict(extra="ignore")
+
     host_unit: UnitRef
-    quorum_rule: str
-    speaker_limit_seconds: int
-    speaker_warning_seconds: int
+
     my_role: str | None = None
 
 
@@ -141,28 +129,12 @@ class TokenOut(BaseModel):
     url: str
 
 
-class OkOut(BaseModel):
-    ok: bool
-
-
-def _me() -> User:
-    user = current_user()
-    assert user is not None  # the guard ran
-    return user
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.get(Meeting, meeting_id)
-    if meeting is None:
-        raise not_found("Không tìm thấy cuộc họp.")
-    return meeting
-
-
 def _summary(meeting: Meeting, role: MeetingRole | None) -> dict[str, Any]:
     return {**meeting_public(meeting), "my_role": role.value if role else None}
 
 
 def _detail(meeting: Meeting, user: User) -> dict[str, Any]:
+    db.flush()  # refresh reloads from the database: this request's changes go first
     db.refresh(meeting)
     participant = meeting_role(user, meeting.id)
     rows = db.execute(
@@ -219,72 +191,59 @@ def _fields(body: MeetingPatch) -> MeetingFields:
     )
 
 
-@bp.get("", responses={200: MeetingList, **ERRORS})
-@requires(Perm.SIGNED_IN)
-def list_meetings(query: ListQuery) -> dict[str, object]:
+@bp.declare("get", "", Perm.SIGNED_IN, responses={200: MeetingList})
+def list_meetings(ctx: Ctx, query: ListQuery) -> dict[str, object]:
     """My meetings: those I take part in and those hosted in units I manage."""
-    rows = svc.my_meetings(_me(), query.scope)
+    rows = svc.my_meetings(ctx.me, query.scope)
     return {"meetings": [_summary(m, role) for m, role in rows]}
 
 
-@bp.post("", responses={201: MeetingDetail, **ERRORS})
-@requires(Perm.MEETING_CREATE)
-def create_meeting(body: MeetingCreate) -> tuple[dict[str, object], int]:
+@bp.declare("post", "", Perm.MEETING_CREATE, responses={201: MeetingDetail})
+def create_meeting(ctx: Ctx, body: MeetingCreate) -> tuple[dict[str, object], int]:
     """Schedule a meeting hosted by a unit the caller manages (unit admins)."""
-    me = _me()
-    with transaction():
-        meeting = svc.create_meeting(
-            me, _fields(body), MeetingRole(body.join_as) if body.join_as else None
-        )
-        for item in body.agenda:
-            top = agenda.add_item(meeting, item.model_dump(exclude={"children"}), None)
-            for child in item.children:
-                agenda.add_item(meeting, {**child.model_dump(), "parent_id": top.id}, None)
-    return _detail(meeting, me), 201
+    join_as = MeetingRole(body.join_as) if body.join_as else None
+    meeting = svc.create_meeting(ctx.me, _fields(body), join_as)
+    for item in body.agenda:
+        top = agenda.add_item(meeting, item.model_dump(exclude={"children"}), None)
+        for child in item.children:
+            agenda.add_item(meeting, {**child.model_dump(), "parent_id": top.id}, None)
+    return _detail(meeting, ctx.me), 201
 
 
-@bp.get("/<int:meeting_id>", responses={200: MeetingDetail, **ERRORS})
-@requires(Perm.MEETING_VIEW)
-def get_meeting(path: MeetingPath) -> dict[str, object]:
-    return _detail(_meeting(path.meeting_id), _me())
+@bp.declare("get", "/<int:meeting_id>", Perm.MEETING_VIEW, responses={200: MeetingDetail})
+def get_meeting(ctx: Ctx, path: MeetingPath) -> dict[str, object]:
+    return _detail(ctx.meeting, ctx.me)
 
 
-@bp.patch("/<int:meeting_id>", responses={200: MeetingDetail, **CONFLICT, **ERRORS})
-@requires(Perm.MEETING_EDIT)
-def update_meeting(path: MeetingPath, body: MeetingPatch) -> dict[str, object]:
+@bp.declare(
+    "patch", "/<int:meeting_id>", Perm.MEETING_EDIT, responses={200: MeetingDetail, **CONFLICT}
+)
+def update_meeting(ctx: Ctx, path: MeetingPath, body: MeetingPatch) -> dict[str, object]:
     """Edit details, roster, invited bridges, quorum rule, speaking time limits."""
-    me, outbox = _me(), Outbox()
-    with transaction():
-        meeting = _meeting(path.meeting_id)
-        svc.update_meeting(meeting, me, _fields(body), outbox)
-    outbox.send()
-    return _detail(meeting, me)
+    svc.update_meeting(ctx.meeting, ctx.me, _fields(body), ctx.outbox)
+    return _detail(ctx.meeting, ctx.me)
 
 
-@bp.post("/<int:meeting_id>/cancel", responses={200: MeetingDetail, **CONFLICT, **ERRORS})
-@requires(Perm.MEETING_EDIT)
-def cancel_meeting(path: MeetingPath) -> dict[str, object]:
+@bp.declare(
+    "post",
+    "/<int:meeting_id>/cancel",
+    Perm.MEETING_EDIT,
+    responses={200: MeetingDetail, **CONFLICT},
+)
+def cancel_meeting(ctx: Ctx, path: MeetingPath) -> dict[str, object]:
     """Cancel a meeting that has not started."""
-    me, outbox = _me(), Outbox()
-    with transaction():
-        meeting = _meeting(path.meeting_id)
-        svc.cancel_meeting(meeting, outbox)
-    outbox.send()
-    return _detail(meeting, me)
+    svc.cancel_meeting(ctx.meeting, ctx.outbox)
+    return _detail(ctx.meeting, ctx.me)
 
 
 def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(body, "text/calendar", filename, "no-store")
 
 
-@bp.get("/<int:meeting_id>/calendar.ics", responses={200: None, **ERRORS})
-@requires(Perm.MEETING_VIEW)
-def meeting_ics(path: MeetingPath) -> Response:
+@bp.declare("get", "/<int:meeting_id>/calendar.ics", Perm.MEETING_VIEW, responses={200: None})
+def meeting_ics(ctx: Ctx, path: MeetingPath) -> Response:
     """iCalendar (text/calendar) for one meeting."""
-    meeting = _meeting(path.meeting_id)
+    meeting = ctx.meeting
     return _ics(ical.calendar_bytes([meeting], meeting.title), f"cuoc-hop-{meeting.id}.ics")
 
 
@@ -292,29 +251,22 @@ class FeedPath(BaseModel):
     token: Annotated[str, Field(max_length=100)]
 
 
-@calendar_bp.post("/token", responses={200: TokenOut, **ERRORS})
-@requires(Perm.SIGNED_IN)
-def issue_token() -> dict[str, object]:
+@calendar_bp.declare("post", "/token", Perm.SIGNED_IN, responses={200: TokenOut})
+def issue_token(ctx: Ctx) -> dict[str, object]:
     """Create my personal feed URL; any earlier URL stops working. Shown once."""
-    me = _me()
-    with transaction():
-        token = ical.new_token(me)
+    token = ical.new_token(ctx.me)
     url = url_for("calendar.feed", token=token, _external=True)
     return TokenOut(token=token, url=url).model_dump()
 
 
-@calendar_bp.delete("/token", responses={200: OkOut, **ERRORS})
-@requires(Perm.SIGNED_IN)
-def revoke_token() -> dict[str, object]:
+@calendar_bp.declare("delete", "/token", Perm.SIGNED_IN, responses={200: OkOut})
+def revoke_token(ctx: Ctx) -> dict[str, object]:
     """Revoke my feed URL."""
-    with transaction():
-        revoked = ical.revoke_token(_me())
-    return {"ok": revoked}
+    return {"ok": ical.revoke_token(ctx.me)}
 
 
-@calendar_bp.get("/<token>.ics", responses={200: None, 404: ErrorBody})
-@public
-def feed(path: FeedPath) -> Response:
+@calendar_bp.declare("get", "/<token>.ics", PUBLIC, responses={200: None, 404: ErrorBody})
+def feed(ctx: Ctx, path: FeedPath) -> Response:
     """Personal feed for calendar apps; the secret token in the URL is the credential."""
     user = ical.user_for_token(path.token)
     if user is None:

@@ -1,4 +1,4 @@
-"""Shared API schemas."""
+"""Shared API schemas: error bodies, the path models most routes take, accounts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from meetings.models import Unit, User
 from meetings.permissions import admin_units
+
+Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
 
 
 class Strict(BaseModel):
@@ -24,7 +26,17 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+class MeetingPath(BaseModel):
+    meeting_id: int
+
+
+class OkOut(BaseModel):
+    ok: bool
+
+
 class UnitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     name: str
@@ -34,14 +46,7 @@ class UnitOut(BaseModel):
 
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
-        return cls(
-            id=unit.id,
-            code=unit.code,
-            name=unit.name,
-            type=unit.type,
-            parent_id=unit.parent_id,
-            depth=unit.depth,
-        )
+        return cls.model_validate(unit)
 
 
 class UserOut(BaseModel):
@@ -64,9 +69,7 @@ class UserOut(BaseModel):
         )
 
 
-ERRORS: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
-    400: ErrorBody,
-    401: ErrorBody,
-    403: ErrorBody,
-    404: ErrorBody,
-}
+# Every guarded route can answer these (ApiBlueprint.declare adds them).
+ERRORS: Responses = {400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody}
+# Routes add the codes of their own refusals from here.
+CONFLICT: Responses = {409: ErrorBody}

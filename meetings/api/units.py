@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from meetings.api.guard import requires
-from meetings.api.schemas import ERRORS, UnitOut
+from meetings.api.registry import ApiBlueprint, Ctx
+from meetings.api.schemas import UnitOut
 from meetings.db import db
 from meetings.errors import not_found
 from meetings.models import Unit
 from meetings.permissions import Perm
 
-bp = APIBlueprint("units", __name__, url_prefix="/api/units", abp_tags=[Tag(name="units")])
+bp = ApiBlueprint("units", __name__, url_prefix="/api/units", abp_tags=[Tag(name="units")])
 
 
 class UnitList(BaseModel):
@@ -29,17 +29,15 @@ class UnitDetail(UnitOut):
     bridge_name: str | None
 
 
-@bp.get("", responses={200: UnitList, **ERRORS})
-@requires(Perm.SIGNED_IN)
-def list_units() -> dict[str, object]:
+@bp.declare("get", "", Perm.SIGNED_IN, responses={200: UnitList})
+def list_units(ctx: Ctx) -> dict[str, object]:
     """Every unit in tree order (by materialised path), with its depth."""
     units = db.scalars(select(Unit).order_by(Unit.path))
     return UnitList(units=[UnitOut.of(u) for u in units]).model_dump(mode="json")
 
 
-@bp.get("/<int:unit_id>", responses={200: UnitDetail, **ERRORS})
-@requires(Perm.SIGNED_IN)
-def get_unit(path: UnitPath) -> dict[str, object]:
+@bp.declare("get", "/<int:unit_id>", Perm.SIGNED_IN, responses={200: UnitDetail})
+def get_unit(ctx: Ctx, path: UnitPath) -> dict[str, object]:
     unit = db.get(Unit, path.unit_id)
     if unit is None:
         raise not_found("Không tìm thấy đơn vị.")

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from meetings.api.guard import requires
-from meetings.api.schemas import ERRORS, Strict, UserOut
-from meetings.auth import current_user
-from meetings.db import db, transaction
-from meetings.errors import AppError, not_found
-from meetings.models import Unit, UnitAdmin, User
-from meetings.permissions import Perm, manages_unit
-from meetings.services.accounts.login import MIN_PASSWORD_LENGTH, hash_password
+from meetings.api.registry import ApiBlueprint, Ctx
+from meetings.api.schemas import CONFLICT, Strict, UserOut
+from meetings.permissions import Perm
+from meetings.services.accounts import users as svc
+from meetings.services.accounts.login import MIN_PASSWORD_LENGTH
 
-bp = APIBlueprint("users", __name__, url_prefix="/api/users", abp_tags=[Tag(name="users")])
+bp = ApiBlueprint("users", __name__, url_prefix="/api/users", abp_tags=[Tag(name="users")])
 
 
 class UserList(BaseModel):
@@ -31,41 +26,14 @@ class UserIn(Strict):
     unit_admin: bool = False
 
 
-@bp.get("", responses={200: UserList, **ERRORS})
-@requires(Perm.USERS_MANAGE)
-def list_users() -> dict[str, object]:
+@bp.declare("get", "", Perm.USERS_MANAGE, responses={200: UserList})
+def list_users(ctx: Ctx) -> dict[str, object]:
     """Users of the units the caller manages."""
-    me = current_user()
-    assert me is not None
-    users = db.scalars(select(User).join(Unit, User.unit_id == Unit.id).order_by(User.username))
-    visible = [UserOut.of(u) for u in users if u.unit and manages_unit(me, u.unit)]
-    return UserList(users=visible).model_dump(mode="json")
+    users = [UserOut.of(u) for u in svc.managed_users(ctx.me)]
+    return UserList(users=users).model_dump(mode="json")
 
 
-@bp.post("", responses={201: UserOut, 409: ERRORS[400], **ERRORS})
-@requires(Perm.USERS_MANAGE)
-def create_user(body: UserIn) -> tuple[dict[str, object], int]:
-    me = current_user()
-    assert me is not None
-    unit = db.get(Unit, body.unit_id)
-    if unit is None or not manages_unit(me, unit):
-        raise not_found("Không tìm thấy đơn vị.")
-    username = body.username.lower()
-    if db.scalar(select(User.id).where(func.lower(User.username) == username)) is not None:
-        raise AppError("conflict", "Tên đăng nhập đã tồn tại.")
-    try:
-        with transaction() as s:
-            user = User(
-                username=username,
-                full_name=body.full_name.strip(),
-                password_hash=hash_password(body.password),
-                unit_id=unit.id,
-            )
-            s.add(user)
-            s.flush()
-            if body.unit_admin:
-                s.add(UnitAdmin(user_id=user.id, unit_id=unit.id))
-    except IntegrityError as exc:  # a concurrent create of the same name
-        raise AppError("conflict", "Tên đăng nhập đã tồn tại.") from exc
-    db.refresh(user)
+@bp.declare("post", "", Perm.USERS_MANAGE, responses={201: UserOut, **CONFLICT})
+def create_user(ctx: Ctx, body: UserIn) -> tuple[dict[str, object], int]:
+    user = svc.create_user(ctx.me, svc.NewUser(**body.model_dump()))
     return UserOut.of(user).model_dump(mode="json"), 201

@@ -1,4 +1,4 @@
-"""The multipart upload form, read by hand after authorization (see api/documents.py)."""
+"""The multipart upload form, read by hand after authorization (see upload.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,63 @@
+"""Accounts as admins see them: the users of the units they manage, and new accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from meetings.db import db
+from meetings.errors import AppError, not_found
+from meetings.models import Unit, UnitAdmin, User
+from meetings.permissions import manages_unit
+from meetings.services.accounts.login import hash_password
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    full_name: str
+    password: str
+    unit_id: int
+    unit_admin: bool = False
+
+
+def managed_users(admin: User) -> list[User]:
+    """Users of the units `admin` manages, by username."""
+    users = db.scalars(select(User).join(Unit, User.unit_id == Unit.id).order_by(User.username))
+    return [u for u in users if u.unit and manages_unit(admin, u.unit)]
+
+
+def _taken() -> AppError:
+    return AppError("conflict", "Tên đăng nhập đã tồn tại.")
+
+
+def create_user(admin: User, new: NewUser) -> User:
+    """Create an account in a unit `admin` manages; usernames are unique without case.
+
+    Runs inside the caller's transaction; a concurrent create of the same name fails at
+    the flush on the unique index and answers `conflict` like the check before it.
+    """
+    unit = db.get(Unit, new.unit_id)
+    if unit is None or not manages_unit(admin, unit):
+        raise not_found("Không tìm thấy đơn vị.")
+    username = new.username.lower()
+    if db.scalar(select(User.id).where(func.lower(User.username) == username)) is not None:
+        raise _taken()
+    user = User(
+        username=username,
+        full_name=new.full_name.strip(),
+        password_hash=hash_password(new.password),
+        unit_id=unit.id,
+    )
+    try:
+        db.add(user)
+        db.flush()
+        if new.unit_admin:
+            db.add(UnitAdmin(user_id=user.id, unit_id=unit.id))
+            db.flush()
+    except IntegrityError as exc:  # the caller's transaction rolls back
+        raise _taken() from exc
+    db.refresh(user)
+    return user
