@@ -157,14 +157,7 @@ def _detail(meeting: Meeting, user: User) -> dict[str, Any]:
         ],
         bridge_unit_ids=sorted(b.unit_id for b in meeting.bridges),
         agenda=[
-            AgendaItemOut(
-                id=i.id,
-                parent_id=i.parent_id,
-                position=i.position,
-                title=i.title,
-                presenter=i.presenter,
-                planned_minutes=i.planned_minutes,
-            )
+            AgendaItemOut.model_validate(i, from_attributes=True)
             for i in agenda.ordered_items(meeting.id)
         ],
         created_by_id=meeting.created_by_id,

@@ -43,6 +43,13 @@ class Receipts(BaseModel):
     receipt_hashes: list[str]
 
 
+POLL = "/<int:meeting_id>/polls/<int:poll_id>"
+
+
+def _name(poll: Poll, extension: str) -> str:
+    return f"bieu-quyet-{poll.id}.{extension}"
+
+
 def _with_result(ctx: Ctx, path: PollPath) -> Poll:
     """A poll whose result this person may read: published, or closed for managers."""
     poll = polls.get_poll(path.meeting_id, path.poll_id)
@@ -59,9 +66,7 @@ def list_polls(ctx: Ctx, path: MeetingPath) -> dict[str, object]:
     return {"polls": [polls.tally_view(p) for p in visible_polls(ctx.meeting, ctx.me)]}
 
 
-@bp.declare(
-    "get", "/<int:meeting_id>/polls/<int:poll_id>", Perm.MEETING_VIEW, responses={200: PollOut}
-)
+@bp.declare("get", POLL, Perm.MEETING_VIEW, responses={200: PollOut})
 def get_poll(ctx: Ctx, path: PollPath) -> dict[str, object]:
     """One poll as the caller may see it (same shape as the poll.get command)."""
     poll = polls.get_poll(path.meeting_id, path.poll_id)
@@ -70,39 +75,21 @@ def get_poll(ctx: Ctx, path: PollPath) -> dict[str, object]:
     return {"poll": full_view(poll, ctx.me, ctx.meeting)}
 
 
-@bp.declare(
-    "get",
-    "/<int:meeting_id>/polls/<int:poll_id>/result.csv",
-    Perm.MEETING_VIEW,
-    responses={200: None},
-)
+@bp.declare("get", f"{POLL}/result.csv", Perm.MEETING_VIEW, responses={200: None})
 def result_csv(ctx: Ctx, path: PollPath) -> Response:
     """Result as CSV (UTF-8 with BOM); named polls list who chose what."""
     poll = _with_result(ctx, path)
-    return attachment(
-        poll_export.to_csv(ctx.meeting, poll), "text/csv", f"bieu-quyet-{poll.id}.csv"
-    )
+    return attachment(poll_export.to_csv(ctx.meeting, poll), "text/csv", _name(poll, "csv"))
 
 
-@bp.declare(
-    "get",
-    "/<int:meeting_id>/polls/<int:poll_id>/result.pdf",
-    Perm.MEETING_VIEW,
-    responses={200: None},
-)
+@bp.declare("get", f"{POLL}/result.pdf", Perm.MEETING_VIEW, responses={200: None})
 def result_pdf(ctx: Ctx, path: PollPath) -> Response:
     """Vietnamese result record (biên bản) with signature lines for secretary and chair."""
     poll = _with_result(ctx, path)
-    data = poll_export.to_pdf(ctx.meeting, poll)
-    return attachment(data, "application/pdf", f"bieu-quyet-{poll.id}.pdf")
+    return attachment(poll_export.to_pdf(ctx.meeting, poll), "application/pdf", _name(poll, "pdf"))
 
 
-@bp.declare(
-    "get",
-    "/<int:meeting_id>/polls/<int:poll_id>/receipts",
-    Perm.MEETING_VIEW,
-    responses={200: Receipts},
-)
+@bp.declare("get", f"{POLL}/receipts", Perm.MEETING_VIEW, responses={200: Receipts})
 def receipts(ctx: Ctx, path: PollPath) -> dict[str, object]:
     """sha256 of every counted secret ballot's receipt code, sorted. The tablet hashes its
     own receipt and looks for it here, so the code itself never travels back."""

@@ -29,10 +29,6 @@ def managed_users(admin: User) -> list[User]:
     return [u for u in users if u.unit and manages_unit(admin, u.unit)]
 
 
-def _taken() -> AppError:
-    return AppError("conflict", "Tên đăng nhập đã tồn tại.")
-
-
 def create_user(admin: User, new: NewUser) -> User:
     """Create an account in a unit `admin` manages; usernames are unique without case.
 
@@ -44,7 +40,7 @@ def create_user(admin: User, new: NewUser) -> User:
         raise not_found("Không tìm thấy đơn vị.")
     username = new.username.lower()
     if db.scalar(select(User.id).where(func.lower(User.username) == username)) is not None:
-        raise _taken()
+        raise AppError("conflict", "Tên đăng nhập đã tồn tại.")
     user = User(
         username=username,
         full_name=new.full_name.strip(),
@@ -58,6 +54,6 @@ def create_user(admin: User, new: NewUser) -> User:
             db.add(UnitAdmin(user_id=user.id, unit_id=unit.id))
             db.flush()
     except IntegrityError as exc:  # the caller's transaction rolls back
-        raise _taken() from exc
+        raise AppError("conflict", "Tên đăng nhập đã tồn tại.") from exc
     db.refresh(user)
     return user
