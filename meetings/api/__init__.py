@@ -1,4 +1,9 @@
-"""REST API under /api, described by the OpenAPI document at /api/openapi.json."""
+"""REST API under /api, described by the OpenAPI document at /api/openapi.json.
+
+Every route is declared in registry.py (`ApiBlueprint.declare`) with its permission; it
+authorizes before flask-openapi3 validates, so a caller who may not use a route gets
+401/403/404 and never the 400 that would describe its schema.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ Everything goes through services/documents/annotations.py, so someone else's pri
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from flask import Response
 from flask_openapi3 import Tag
@@ -20,7 +20,6 @@ from meetings.api.registry import ApiBlueprint, Ctx
 from meetings.api.responses import attachment, document_files
 from meetings.api.schemas import CONFLICT, ErrorBody, MeetingPath, Responses, Strict
 from meetings.db import db
-from meetings.documents.annotate_export import ExportMark, annotate_pdf
 from meetings.models import Annotation, AnnotationScope
 from meetings.permissions import Perm
 from meetings.schemas.annotations import (
@@ -29,8 +28,9 @@ from meetings.schemas.annotations import (
     AnnotationPatch,
     SyncCmd,
 )
+from meetings.services.documents import annotated_copy as copies
 from meetings.services.documents import annotations as svc
-from meetings.services.documents import pages as doc_pages
+from meetings.services.documents.annotated_copy import Marks
 
 bp = ApiBlueprint(
     "annotations", __name__, url_prefix="/api/meetings", abp_tags=[Tag(name="annotations")]
@@ -62,9 +62,7 @@ class SyncBody(Strict):
 
 
 class ExportQuery(Strict):
-    # mine: my private annotations; shared: the meeting's shared marks (the record);
-    # all: both.
-    marks: Literal["mine", "shared", "all"] = "mine"
+    marks: Marks = "mine"
 
 
 class AnnotationBody(BaseModel):
@@ -147,29 +145,7 @@ def annotated_copy(ctx: Ctx, path: DocumentPath, query: ExportQuery) -> Response
     (watermarked with my name unless public; confidential: 403 download_forbidden)."""
     me, meeting = ctx.me, ctx.meeting
     doc = svc.document_for(me, meeting, path.document_id)
-    # Watermark first: its fallback path rebuilds pages, which would drop annotations.
-    base = doc_pages.download(document_files(), doc, me)
-    rows = svc.export_rows(
-        me, doc, mine_too=query.marks != "shared", shared_too=query.marks != "mine"
-    )
-    names = svc.owner_names({r.owner_id for r in rows})
-    marks = [
-        ExportMark(
-            kind=r.kind.value,
-            page=r.page,
-            color=r.color,
-            width=r.width,
-            points=r.geometry.get("points") or (),
-            pressures=r.geometry.get("pressures"),
-            rects=r.geometry.get("rects") or (),
-            at=r.geometry.get("at"),
-            text=r.text,
-            author=names.get(r.owner_id, ""),
-        )
-        for r in rows
-    ]
-    data = annotate_pdf(base, marks)
-    doc_pages.log_access(doc.id, me.id, -1, "download")
+    data = copies.annotated_copy(document_files(), me, doc, query.marks)
     suffix = {"mine": "ghi-chu", "shared": "dau-chung", "all": "day-du"}[query.marks]
     name = f"tai-lieu-{doc.id}-v{doc.version}-{suffix}.pdf"
     return attachment(data, "application/pdf", name, NO_STORE)
