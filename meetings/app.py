@@ -20,6 +20,7 @@ from meetings.db import bind, db, make_engine
 from meetings.errors import AppError, invalid_payload
 from meetings.extensions import csrf, socketio
 from meetings.outages import outage_error
+from meetings.services.accounts.login import use_hashing
 
 log = logging.getLogger("meetings.http")
 
@@ -82,6 +83,7 @@ def create_app(config: Config | None = None) -> OpenAPI:
     engine = make_engine(config.database_url)
     bind(engine)
     app.extensions["engine"] = engine
+    use_hashing(config.password_hashing)
 
     from meetings.events.outbox import set_emitter
     from meetings.realtime import load_commands

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2.profiles import CHEAPEST
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -69,6 +70,9 @@ def reset_postgres(url: str) -> None:
 
 def make_config(tmp: Path, database_url: str, **overrides: Any) -> Config:
     env = {"INSTANCE_DIR": str(tmp), "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"}
+    # argon2's test profile: a login costs microseconds instead of 0.15 s (test_auth.py
+    # checks the production parameters).
+    overrides.setdefault("password_hashing", CHEAPEST)
     return Config.from_env(env, testing=True, **overrides)
 
 

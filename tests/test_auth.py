@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
+
+from meetings.app import create_app
+from meetings.config import Config
 from meetings.db import transaction
 from meetings.models import Unit, User
-from meetings.services.accounts.login import hash_password
-from tests.conftest import DEMO_PASSWORD, login, post, unique
+from meetings.services.accounts.login import hash_password, use_hashing
+from tests.conftest import DEMO_PASSWORD, login, make_config, post, unique
 
 
 def make_user(password: str = "Secret#2026") -> str:
@@ -128,3 +135,33 @@ def test_unit_admin_creates_users_only_in_subtree(login_as: Any, client: Any) ->
     )
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "permission_denied"
     assert delegate.get("/api/users").status_code == 403
+
+
+@pytest.fixture
+def back_to_cheap_hashing() -> Iterator[None]:
+    yield
+    use_hashing(CHEAPEST)  # the other tests' apps set it again anyway; helpers may not
+
+
+def stored_hash(username: str) -> str:
+    with transaction() as s:
+        return s.query(User).filter_by(username=username).one().password_hash
+
+
+def test_production_hashing_and_rehash_of_cheap_hashes(
+    seeded_url: str, tmp_path: Path, back_to_cheap_hashing: None
+) -> None:
+    create_app(make_config(tmp_path / "cheap", seeded_url))
+    username = make_user()
+    assert stored_hash(username).startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    # What a deployment gets: argon2id, 64 MiB, 3 passes, 4 lanes.
+    env = {"INSTANCE_DIR": str(tmp_path / "prod"), "DATABASE_URL": seeded_url, "SECRET_KEY": "k"}
+    config = Config.from_env(env, testing=True)
+    assert config.password_hashing == RFC_9106_LOW_MEMORY
+    production = create_app(config).test_client()
+    assert hash_password("x").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    # A cheap hash still verifies, and the login redoes it at production cost.
+    login(production, username, "Secret#2026")
+    assert stored_hash(username).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    post(production, "/api/auth/logout")
+    assert login(production, username, "Secret#2026")["username"] == username

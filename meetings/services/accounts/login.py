@@ -2,30 +2,60 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from meetings.config import PRODUCTION_HASHING
 from meetings.db import transaction
 from meetings.errors import AppError
 from meetings.models import User
 
-_hasher = PasswordHasher()
-# Verified when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
-
 MIN_PASSWORD_LENGTH = 8
 
 
+@dataclass(frozen=True)
+class _Hashing:
+    parameters: Parameters
+    hasher: PasswordHasher
+    # Verified when the username is unknown, so both failures take the same time.
+    dummy_hash: str
+
+    @classmethod
+    def build(cls, parameters: Parameters) -> _Hashing:
+        hasher = PasswordHasher.from_parameters(parameters)
+        return cls(parameters, hasher, hasher.hash("not-a-real-password"))
+
+
+# Built on first use, so importing this module costs no hash.
+_hashing: _Hashing | None = None
+
+
+def use_hashing(parameters: Parameters) -> None:
+    """Hash with these parameters from now on; the app passes Config.password_hashing at
+    start-up. Hashes made with other parameters still verify, and are redone at login."""
+    global _hashing
+    if _hashing is None or _hashing.parameters != parameters:
+        _hashing = _Hashing.build(parameters)
+
+
+def _current() -> _Hashing:
+    global _hashing
+    if _hashing is None:  # no app configured it (a script): production cost
+        _hashing = _Hashing.build(PRODUCTION_HASHING)
+    return _hashing
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current().hasher.hash(password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _current().hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -44,7 +74,7 @@ def do_login(username: str, password: str, *, max_failures: int, lock_minutes: i
     with transaction() as s:
         user = s.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
         if user is None or not user.is_active:
-            _verify(_DUMMY_HASH, password)
+            _verify(_current().dummy_hash, password)
             raise AppError("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
         if user.locked_until is not None and _as_utc(user.locked_until) > now:
             raise _locked(user.locked_until)
@@ -56,7 +86,7 @@ def do_login(username: str, password: str, *, max_failures: int, lock_minutes: i
         else:
             user.failed_logins = 0
             user.locked_until = None
-            if _hasher.check_needs_rehash(user.password_hash):
+            if _current().hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             return user
     # Committed the failure count above; now report it.
