@@ -35,14 +35,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "media")]
+sys.path.insert(0, str(ROOT))
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription  # noqa: E402
-from lossy_relay import Impairment, LossyRelay  # noqa: E402
-from media_bots import Bot, Collector, longest_gap, wait_for  # noqa: E402
 
 from media.config import NodeConfig  # noqa: E402
 from media.node import MediaNode  # noqa: E402
+from tests.media.lossy_relay import Impairment, LossyRelay  # noqa: E402
+from tests.media.media_bots import Bot, Collector, longest_gap, wait_for  # noqa: E402
 
 BIT_RATE = 1_500_000
 

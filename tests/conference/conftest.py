@@ -17,21 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from meetings.db import make_engine
-from meetings.models import Meeting, MeetingRole, Participant, Unit, User
-from meetings.models.meetings import MeetingStatus
-from meetings.services.accounts.login import hash_password
+from tests.bridge_operator import seed_bridge_b
+from tests.conftest import DEMO_PASSWORD, UNITS_JSON
 
 ROOT = Path(__file__).resolve().parents[2]
-UNITS_JSON = ROOT.parent / "shared" / "data" / "ha-nam-units-2023.json"
-PASSWORD = "Demo@2026"
-
-# The aiortc bots of the media tests (tests/media has no __init__.py).
-if str(ROOT / "tests" / "media") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests" / "media"))
 
 
 def free_port() -> int:
@@ -122,33 +112,8 @@ def _prepare(stack: Stack) -> None:
             timeout=120,
         )
         assert done.returncode == 0, done.stderr.decode()[-2000:]
-    engine = make_engine(stack.env["DATABASE_URL"])
-    with Session(engine) as s, s.begin():
-        meeting = s.scalar(select(Meeting).where(Meeting.title.like("Phiên họp UBND tỉnh%")))
-        province = s.scalar(select(Unit).where(Unit.depth == 0).order_by(Unit.id))
-        assert meeting is not None and province is not None
-        districts = list(
-            s.scalars(select(Unit).where(Unit.parent_id == province.id).order_by(Unit.id).limit(2))
-        )
-        user = User(
-            username="bridgeb",
-            full_name="Cán bộ điểm cầu huyện B",
-            password_hash=hash_password(PASSWORD),
-            unit_id=districts[1].id,
-        )
-        s.add(user)
-        s.flush()
-        s.add(
-            Participant(
-                meeting_id=meeting.id,
-                user_id=user.id,
-                role=MeetingRole.BRIDGE_OPERATOR,
-                bridge_unit_id=districts[1].id,
-            )
-        )
-        meeting.status = MeetingStatus.IN_PROGRESS
-        stack.meeting_id, stack.unit_a, stack.unit_b = meeting.id, districts[0].id, districts[1].id
-    engine.dispose()
+    seeded = seed_bridge_b(stack.env["DATABASE_URL"])
+    stack.meeting_id, stack.unit_a, stack.unit_b = seeded.meeting_id, seeded.unit_a, seeded.unit_b
 
 
 @pytest.fixture
@@ -186,7 +151,7 @@ def login_cookie(base: str, username: str) -> str:
     token = http.get(f"{base}/api/session", timeout=10).json()["csrf_token"]
     response = http.post(
         f"{base}/api/auth/login",
-        json={"username": username, "password": PASSWORD},
+        json={"username": username, "password": DEMO_PASSWORD},
         headers={"X-CSRFToken": token},
         timeout=10,
     )

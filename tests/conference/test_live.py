@@ -14,9 +14,9 @@ from typing import Any
 
 import requests
 import socketio
-from media_bots import Bot, wait_for
 
 from tests.conference.conftest import Stack, login_cookie
+from tests.media.media_bots import Bot, wait_for
 
 
 class Person:

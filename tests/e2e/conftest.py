@@ -34,7 +34,7 @@ Fixtures
     demo_password "Demo@2026".
     screenshot    screenshot(page, name, full_page=False) → Path under $SHOTS_DIR (/tmp/shots).
 
-Test modules should not `import conftest` (another conftest.py may own that module name);
+Test modules should not import this conftest (pytest loads it; importing makes a second copy);
 use the fixtures.
 
 Every test under tests/e2e/ is marked `browser` automatically.

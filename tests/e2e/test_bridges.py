@@ -18,16 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from meetings.db import make_engine
-from meetings.models import Meeting, MeetingRole, Participant, Unit, User
-from meetings.models.meetings import MeetingStatus
-from meetings.services.accounts.login import hash_password
+from tests.bridge_operator import seed_bridge_b
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "Demo@2026"
 MAIN_STATS = "async () => window.phsBridge ? await window.phsBridge.mainStats() : null"
 
 
@@ -41,45 +35,12 @@ class Bridges:
     restart_node: Callable[[], None]
 
 
-def _prepare(db_path: Path) -> tuple[int, int, int]:
-    """Bridge B's operator for the second district; the demo meeting in progress."""
-    engine = make_engine(f"sqlite:///{db_path}")
-    with Session(engine) as s, s.begin():
-        meeting = s.scalar(select(Meeting).where(Meeting.title.like("Phiên họp UBND tỉnh%")))
-        assert meeting is not None
-        province = s.scalar(select(Unit).where(Unit.depth == 0).order_by(Unit.id))
-        assert province is not None
-        districts = list(
-            s.scalars(select(Unit).where(Unit.parent_id == province.id).order_by(Unit.id).limit(2))
-        )
-        user = User(
-            username="bridgeb",
-            full_name="Cán bộ điểm cầu huyện B",
-            password_hash=hash_password(PASSWORD),
-            unit_id=districts[1].id,
-        )
-        s.add(user)
-        s.flush()
-        s.add(
-            Participant(
-                meeting_id=meeting.id,
-                user_id=user.id,
-                role=MeetingRole.BRIDGE_OPERATOR,
-                bridge_unit_id=districts[1].id,
-            )
-        )
-        meeting.status = MeetingStatus.IN_PROGRESS
-        ids = (meeting.id, districts[0].id, districts[1].id)
-    engine.dispose()
-    return ids
-
-
 @pytest.fixture
 def bridges(make_live_server: Callable[..., Any], tmp_path: Path) -> Iterator[Bridges]:
     key = secrets.token_hex(16)
     recordings = tmp_path / "recordings"
     server = make_live_server({"MEDIA_NODE_KEY": key, "MEDIA_RECORDINGS_DIR": str(recordings)})
-    meeting_id, unit_a, unit_b = _prepare(server.workdir / "e2e.db")
+    seeded = seed_bridge_b(f"sqlite:///{server.workdir / 'e2e.db'}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIA_")}
     env.update(
         MEDIA_WEB_URL=server.url,
@@ -112,7 +73,9 @@ def bridges(make_live_server: Callable[..., Any], tmp_path: Path) -> Iterator[Br
 
     start()
     try:
-        yield Bridges(server.url, meeting_id, unit_a, unit_b, node_log, restart)
+        yield Bridges(
+            server.url, seeded.meeting_id, seeded.unit_a, seeded.unit_b, node_log, restart
+        )
     finally:
         for node in nodes:
             node.terminate()

@@ -10,7 +10,8 @@ from typing import Any
 
 import pymupdf
 import pytest
-from room_helpers import (
+
+from tests.e2e.room_helpers import (
     folds_without_mark,
     hidden_text,
     low_contrast,

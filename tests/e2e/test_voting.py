@@ -10,7 +10,8 @@ import re
 from typing import Any
 
 import pytest
-from room_helpers import fits_without_scrolling, schedule_meeting, small_targets
+
+from tests.e2e.room_helpers import fits_without_scrolling, schedule_meeting, small_targets
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect

@@ -9,11 +9,11 @@ from typing import Any
 
 import socketio
 from aiohttp import web
-from media_bots import wait_for
 
 from media.config import NodeConfig
 from media.control import ControlChannel
 from media.speaker import SpeakerDetector
+from tests.media.media_bots import wait_for
 
 
 def run(coro: Coroutine[Any, Any, None], timeout: float = 40) -> None:

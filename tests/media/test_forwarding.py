@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
-from media_bots import Bot, contiguous_in, encoded_video, nal_units, wait_for
 
 from media.forwarding import (
     ForwardTrack,
@@ -25,6 +24,7 @@ from media.forwarding import (
     restrict_host_addresses_to_loopback,
     rtp_packet,
 )
+from tests.media.media_bots import Bot, contiguous_in, encoded_video, nal_units, wait_for
 
 restrict_host_addresses_to_loopback()
 

@@ -16,11 +16,10 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from lossy_relay import Impairment, LossyRelay
-from media_bots import Bot, longest_gap, wait_for
-
 from media.config import NodeConfig
 from media.node import MediaNode
+from tests.media.lossy_relay import Impairment, LossyRelay
+from tests.media.media_bots import Bot, longest_gap, wait_for
 
 LOSS, DELAY = 0.05, 0.080
 WINDOW = 10.0  # seconds of lossy viewing measured

@@ -11,11 +11,11 @@ import av
 import numpy as np
 import pytest
 from aiortc import RTCRtpSender
-from media_bots import Bot, contiguous_in, wait_for
 
 from media.config import NodeConfig
 from media.node import MediaNode, OrderTableMismatch
 from media.protocol import ORDERS, OrderError, PeerClose
+from tests.media.media_bots import Bot, contiguous_in, wait_for
 
 
 def run(coro: Coroutine[Any, Any, None], timeout: float = 40) -> None:

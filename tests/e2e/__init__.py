@@ -1,0 +1,1 @@
+"""Browser tests (Playwright + headless Chromium) against a real server."""
