@@ -23,7 +23,7 @@ from types import TracebackType
 from scripts.bench._server import free_port
 
 
-class TcpProxy:
+class TcpProxy(contextlib.AbstractContextManager["TcpProxy"]):
     """Forwards 127.0.0.1:<port> to 127.0.0.1:<target>. `refuse()` closes the listening
     socket (new connections get ECONNREFUSED, as from a stopped server) and cuts every
     open connection; `hang()` cuts them too but takes new connections and never answers
@@ -74,9 +74,6 @@ class TcpProxy:
     def close(self) -> None:
         self.refuse()
 
-    def __enter__(self) -> TcpProxy:
-        return self
-
     def __exit__(
         self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
     ) -> None:
@@ -116,7 +113,7 @@ class TcpProxy:
                     s.shutdown(socket.SHUT_RDWR)
 
 
-class PrivateRedis:
+class PrivateRedis(contextlib.AbstractContextManager["PrivateRedis"]):
     """A redis-server of the test's own on a free port, without persistence."""
 
     def __init__(self, workdir: Path) -> None:
@@ -181,9 +178,6 @@ class PrivateRedis:
             self.proc.kill()
             self.proc.wait(timeout=10)
         self.proc = None
-
-    def __enter__(self) -> PrivateRedis:
-        return self
 
     def __exit__(
         self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None

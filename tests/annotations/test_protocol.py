@@ -8,15 +8,19 @@ from typing import Any
 import pytest
 
 from tests.annotations.conftest import Setup
-from tests.annotations.helpers import (
-    add_document,
-    count_rows,
-    new_id,
-    note,
-    stroke,
-    text_highlight,
-)
+from tests.annotations.helpers import add_document, count_rows, new_id, note, stroke, text_highlight
 from tests.realtime.room import ack_error, ack_ok, version
+
+
+def update_op(meeting_id: int, annotation_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """An annotation.update payload against version 1, with a fresh op_id."""
+    return {
+        "meeting_id": meeting_id,
+        "id": annotation_id,
+        "base_version": 1,
+        "op_id": new_id(),
+        "changes": changes,
+    }
 
 
 def create(sc: Any, meeting_id: int, annotation: dict[str, Any]) -> Any:
@@ -101,13 +105,7 @@ def test_update_versions_and_replays(setup: Setup, as_role: Any) -> None:
     tablet, laptop = as_role("delegate"), as_role("delegate")  # one person, two devices
     body = note(setup.doc)
     ack_ok(create(tablet, mid, body))
-    op = {
-        "meeting_id": mid,
-        "id": body["id"],
-        "base_version": 1,
-        "op_id": new_id(),
-        "changes": {"text": "Sửa trên máy tính bảng"},
-    }
+    op = update_op(mid, body["id"], {"text": "Sửa trên máy tính bảng"})
     assert ack_ok(tablet.emit("annotation.update", op, callback=True))["version"] == 2
     # The same edit again (ack lost, retried): nothing changes.
     assert ack_ok(tablet.emit("annotation.update", op, callback=True))["version"] == 2
@@ -127,13 +125,7 @@ def test_update_versions_and_replays(setup: Setup, as_role: Any) -> None:
     # Only notes move or change text; only strokes change width.
     s = stroke(setup.doc)
     ack_ok(create(tablet, mid, s))
-    bad = {
-        "meeting_id": mid,
-        "id": s["id"],
-        "base_version": 1,
-        "op_id": new_id(),
-        "changes": {"text": "x"},
-    }
+    bad = update_op(mid, s["id"], {"text": "x"})
     assert ack_error(tablet.emit("annotation.update", bad, callback=True)) == "invalid_payload"
 
 

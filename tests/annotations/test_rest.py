@@ -10,16 +10,9 @@ from flask.testing import FlaskClient
 
 from meetings.documents._mupdf import pymupdf
 from meetings.models.documents import Sensitivity
+from tests.annotations import helpers
 from tests.annotations.conftest import Setup
-from tests.annotations.helpers import (
-    A4,
-    add_document,
-    count_rows,
-    new_id,
-    note,
-    stroke,
-    text_highlight,
-)
+from tests.annotations.helpers import add_document, count_rows, new_id, note, stroke, text_highlight
 from tests.conftest import csrf_token
 from tests.realtime.room import ack_ok
 
@@ -124,7 +117,7 @@ def test_export_writes_real_pdf_annotations(
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert "attachment" in r.headers["Content-Disposition"]
     pages = _annots(r.data)
-    w, h = A4
+    w, h = helpers.A4
     [(kind, vertices, _c, author, _r)] = pages[0]
     assert kind == "Ink" and author
     got = [p for stroke_ in vertices for p in stroke_]

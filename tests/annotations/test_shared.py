@@ -19,6 +19,14 @@ def joined(sc: Any, meeting_id: int) -> dict[str, Any]:
     return dict(snap)
 
 
+def in_the_room(setup: Setup, as_role: Any, *roles: str) -> list[Any]:
+    """One client per role, each joined to the meeting (its join events cleared)."""
+    clients = [as_role(role) for role in roles]
+    for sc in clients:
+        joined(sc, setup.room.meeting_id)
+    return clients
+
+
 def mark(sc: Any, meeting_id: int, annotation: dict[str, Any]) -> Any:
     return sc.emit(
         "annotation.mark", {"meeting_id": meeting_id, "annotation": annotation}, callback=True
@@ -29,9 +37,7 @@ def test_presenter_stroke_reaches_the_room_and_the_snapshot(
     setup: Setup, as_role: Any, app: Any
 ) -> None:
     mid = setup.room.meeting_id
-    chair, tablet, bridge = as_role("chair"), as_role("delegate"), as_role("bridge_operator")
-    for sc in (chair, tablet, bridge):
-        joined(sc, mid)
+    chair, tablet, bridge = in_the_room(setup, as_role, "chair", "delegate", "bridge_operator")
     before = version(app, mid)
     body = stroke(setup.doc, n=500)
     out = ack_ok(mark(chair, mid, body))
@@ -67,9 +73,7 @@ def test_delegate_shares_a_private_annotation_and_chair_clears_the_page(
     setup: Setup, as_role: Any, app: Any
 ) -> None:
     mid = setup.room.meeting_id
-    chair, delegate, observer = as_role("chair"), as_role("delegate"), as_role("observer")
-    for sc in (chair, delegate, observer):
-        joined(sc, mid)
+    chair, delegate, observer = in_the_room(setup, as_role, "chair", "delegate", "observer")
     private = note(setup.doc, text="Đề nghị bổ sung kinh phí")
     ack_ok(
         delegate.emit(
@@ -170,9 +174,7 @@ def test_laser_streams_without_storing(
     # A frozen clock: on a loaded machine two sends can be further apart than the throttle.
     monkeypatch.setattr(realtime_annotations, "clock", lambda: 1000.0)
     mid = setup.room.meeting_id
-    chair, tablet = as_role("chair"), as_role("delegate")
-    joined(chair, mid)
-    joined(tablet, mid)
+    chair, tablet = in_the_room(setup, as_role, "chair", "delegate")
     before = version(app, mid)
     msg = {"meeting_id": mid, "document_id": setup.doc, "page": 0, "at": [0.25, 0.75]}
     assert ack_ok(chair.emit("annotation.laser", msg, callback=True)) == {"sent": True}

@@ -29,6 +29,11 @@ def _doc(login_as: Any, room: Room, pdf: Path, **fields: Any) -> int:
     return int(r.get_json()["document"]["id"])
 
 
+@pytest.fixture
+def internal_doc(login_as: Any, room: Room, vi_pdf: Path) -> int:
+    return _doc(login_as, room, vi_pdf, sensitivity="internal")
+
+
 def _differs(a: bytes, b: bytes) -> int:
     pa, pb = pymupdf.Pixmap(a), pymupdf.Pixmap(b)
     assert (pa.width, pa.height) == (pb.width, pb.height)
@@ -37,9 +42,9 @@ def _differs(a: bytes, b: bytes) -> int:
 
 
 def test_page_image_is_marked_per_person_and_cached(
-    app: Any, login_as: Any, room: Room, vi_pdf: Path
+    app: Any, login_as: Any, room: Room, internal_doc: int
 ) -> None:
-    doc_id = _doc(login_as, room, vi_pdf, sensitivity="internal")
+    doc_id = internal_doc
     d1, d2 = login_as("delegate01"), login_as("delegate02")
     url = f"/api/documents/{doc_id}/pages/0.png?w=1180"
     a, b = d1.get(url), d2.get(url)
@@ -73,11 +78,11 @@ def test_page_image_is_marked_per_person_and_cached(
 
 
 def test_projector_is_marked_with_the_room_and_meeting(
-    app: Any, login_as: Any, room: Room, vi_pdf: Path
+    app: Any, login_as: Any, room: Room, internal_doc: int
 ) -> None:
     # The chair opens the projector in their own session: the wall must not show the
     # chair's personal name, but the room and the meeting.
-    doc_id = _doc(login_as, room, vi_pdf, sensitivity="internal")
+    doc_id = internal_doc
     chair, secretary = login_as("chair"), login_as("secretary")
     url = f"/api/documents/{doc_id}/pages/0.png?w=1000"
     personal = chair.get(url)

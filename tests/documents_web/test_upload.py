@@ -41,6 +41,13 @@ def _leftovers(app: Any) -> list[Path]:
     return sorted(tmp.iterdir()) if tmp.is_dir() else []
 
 
+def assert_nothing_kept(app: Any, room: Room, blobs_before: list[Path]) -> None:
+    """A refused upload leaves no document, no new blob and no temporary file."""
+    assert _counts(app, room.meeting_id) == (0, 0)
+    assert _blobs(app) == blobs_before
+    assert _leftovers(app) == []
+
+
 def test_upload_pdf_creates_document_with_pages(
     app: Any, login_as: Any, room: Room, vi_pdf: Path
 ) -> None:
@@ -120,9 +127,7 @@ def test_refusals_leave_nothing(app: Any, login_as: Any, room: Room, tmp_path: P
         r = upload(secretary, room.meeting_id, data, name)
         assert r.status_code == 422, (name, r.status_code, r.get_json())
         assert r.get_json()["error"]["code"] == code, name
-    assert _counts(app, room.meeting_id) == (0, 0)
-    assert _blobs(app) == blobs
-    assert _leftovers(app) == []
+    assert_nothing_kept(app, room, blobs)
 
 
 def test_page_limit_is_checked_before_processing(
@@ -196,9 +201,7 @@ def test_cut_off_upload_is_a_clear_400(app: Any, login_as: Any, room: Room, vi_p
     )
     assert r.status_code == 400, r.get_json()
     assert r.get_json()["error"]["code"] in ("upload_incomplete", "missing_file")
-    assert _counts(app, room.meeting_id) == (0, 0)
-    assert _blobs(app) == blobs
-    assert _leftovers(app) == []
+    assert_nothing_kept(app, room, blobs)
 
 
 def test_office_file_converted_or_clear_error(

@@ -11,8 +11,8 @@ Fixtures
                   SQLite database, the Hà Nam units and the demo accounts (password
                   DEMO_PASSWORD). Its log: live_server_log (path); the tail is printed when a
                   test failed. Extra environment: override `live_server_env` (session) in
-                  tests/e2e/conftest.py, or call start_live_server() yourself for a special
-                  server (e.g. LOGIN_MAX_FAILURES=2) and stop() it.
+                  tests/e2e/conftest.py, or call start_live_server() (tests/e2e/live_server.py)
+                  for a special server (e.g. LOGIN_MAX_FAILURES=2) and stop() it.
     browser       (session) headless Debian Chromium with the ARCHITECTURE §4 flags; the test
                   is skipped, with the reason shown, when /usr/bin/chromium is missing.
     new_context   factory: new_context(viewport="tablet", lang=None, **playwright_kw)
@@ -25,6 +25,9 @@ Fixtures
                   **new_context_kwargs)
                   → Page signed in, showing #<path>, its Socket.IO connected
                   (html[data-conn=connected]). via="api" is fast; "ui" uses the form.
+    meeting_room  factory: meeting_room(title, room, agenda, bridge=False) → MeetingRoom of a
+                  fresh meeting (tests/e2e/room_helpers.py): .id, .meeting, .chair(),
+                  .tablet(username, viewport="tablet"), .projector().
     make_live_server  factory: make_live_server(extra_env=None) → LiveServer (.url, .stop(),
                   .start() restarts on the same port and database); stopped after the test.
                   Use with new_context(base_url=server.url) / login_as(..., base_url=server.url).
@@ -45,23 +48,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 from urllib.parse import quote
-from urllib.request import urlopen
 
 import pytest
 
+from tests.e2e.live_server import LiveServer, start_live_server
+from tests.e2e.room_helpers import MeetingRoom, schedule_meeting
+
 ROOT = Path(__file__).resolve().parents[2]
-UNITS_FILE = Path(os.environ.get("UNITS_FILE", "/work/shared/data/ha-nam-units-2023.json"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -95,9 +93,6 @@ VIEWPORTS = {
     "projector": PROJECTOR,
 }
 
-# Environment the server inherits from ours; everything else is set explicitly.
-_PASSTHROUGH = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV"}
-
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
@@ -110,121 +105,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # ---------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-@dataclass
-class LiveServer:
-    url: str
-    port: int
-    workdir: Path
-    log_path: Path
-    env: dict[str, str]
-    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-
-    def log_tail(self, lines: int = 60) -> str:
-        return _tail(self.log_path, lines)
-
-    def start(self, timeout: float = 60) -> None:
-        """Start (or restart, same port, same database) and wait for /healthz."""
-        with self.log_path.open("ab") as log:
-            log.write(b"$ python -m meetings\n")
-            log.flush()
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "meetings"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"the server exited with {self.process.returncode}\n{self.log_tail()}",
-                    pytrace=False,
-                )
-            try:
-                with urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(
-                    f"/healthz not ready after {timeout} s\n{self.log_tail()}", pytrace=False
-                )
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def start_live_server(
-    workdir: Path,
-    extra_env: dict[str, str] | None = None,
-    *,
-    seed: bool = True,
-    timeout: float = 60,
-) -> LiveServer:
-    """Prepare a database in workdir, seed it, start the server, wait for /healthz."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k in _PASSTHROUGH or k.startswith("TEST_")}
-    env.update(
-        DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}",
-        SECRET_KEY=secrets.token_hex(16),
-        PORT=str(port),
-        HOST="127.0.0.1",
-        INSTANCE_DIR=str(workdir / "instance"),
-        DOCUMENTS_DIR=str(workdir / "docs"),
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra_env or {})
-    log_path = workdir / "server.log"
-    server = LiveServer(f"http://127.0.0.1:{port}", port, workdir, log_path, env)
-
-    with log_path.open("ab") as log:
-        if seed:
-            for args in (["units", "import", str(UNITS_FILE)], ["demo", "seed"]):
-                log.write(f"$ python -m meetings {' '.join(args)}\n".encode())
-                log.flush()
-                done = subprocess.run(
-                    [sys.executable, "-m", "meetings", *args],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    timeout=120,
-                )
-                if done.returncode != 0:
-                    pytest.fail(
-                        f"python -m meetings {' '.join(args)} exited {done.returncode}\n"
-                        f"{_tail(log_path)}",
-                        pytrace=False,
-                    )
-    server.start(timeout)
-    return server
 
 
 @pytest.fixture(scope="session")
@@ -413,6 +293,19 @@ def login_as(new_context: Callable[..., Any]) -> Callable[..., Any]:
         return page
 
     return login
+
+
+@pytest.fixture
+def meeting_room(new_context: Any, login_as: Any) -> Callable[..., MeetingRoom]:
+    """meeting_room(title, room, agenda, bridge=False): a fresh meeting (schedule_meeting)."""
+
+    def make(title: str, room: str, agenda: list[tuple[str, str, int]], **kw: Any) -> MeetingRoom:
+        scheduled = schedule_meeting(
+            new_context, DEMO_PASSWORD, title=title, room=room, agenda=agenda, **kw
+        )
+        return MeetingRoom(scheduled["id"], login_as, scheduled)
+
+    return make
 
 
 @pytest.fixture

@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 DELEGATES = [f"delegate{i:02d}" for i in range(1, 11)]
+# The agenda and the candidates of the voting screens (test_voting.py, test_screens.py).
+VOTING_AGENDA = [
+    ("Khai mạc", "Chủ tọa", 5),
+    ("Tờ trình về kế hoạch đầu tư công năm 2027", "Sở Tài chính", 25),
+    ("Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh", "Thường trực HĐND", 20),
+]
+CANDIDATES = ["Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Quang Minh"]
 _serial = count(1)
 
 
 def csrf(context: Any) -> str:
     return str(context.request.get("/api/session").json()["csrf_token"])
+
+
+def demo_meeting_id(context: Any) -> int:
+    """The seeded "Phiên họp UBND tỉnh…" meeting, seen by the user signed in to context."""
+    meetings = context.request.get("/api/meetings?scope=upcoming").json()["meetings"]
+    demo = [m for m in meetings if m["title"].startswith("Phiên họp UBND tỉnh")] or meetings
+    assert demo, "the demo meeting is missing"
+    return int(demo[0]["id"])
+
+
+def upload_pdf(page: Any, mid: int, pdf: Path) -> int:
+    """Upload through REST as the page's user; the new document's id."""
+    response = page.context.request.post(
+        f"/api/meetings/{mid}/documents",
+        multipart={
+            "file": {"name": pdf.name, "mimeType": "application/pdf", "buffer": pdf.read_bytes()}
+        },
+        headers={"X-CSRFToken": csrf(page.context)},
+        timeout=90_000,
+    )
+    assert response.ok, response.text()
+    return int(response.json()["document"]["id"])
 
 
 def schedule_meeting(
@@ -33,10 +65,7 @@ def schedule_meeting(
         headers={"X-CSRFToken": csrf(context)},
     )
     assert response.ok, response.text()[:300]
-    demo = context.request.get("/api/meetings?scope=upcoming").json()["meetings"]
-    demo = [m for m in demo if m["title"].startswith("Phiên họp UBND tỉnh")] or demo
-    assert demo, "the demo meeting is missing"
-    detail = context.request.get(f"/api/meetings/{demo[0]['id']}").json()
+    detail = context.request.get(f"/api/meetings/{demo_meeting_id(context)}").json()
     users = {p["username"]: p["user_id"] for p in detail["participants"]}
     operators = [
         {"user_id": p["user_id"], "role": "bridge_operator", "bridge_unit_id": p["bridge_unit_id"]}
@@ -69,6 +98,29 @@ def schedule_meeting(
     meeting = dict(response.json())
     context.close()
     return meeting
+
+
+@dataclass
+class MeetingRoom:
+    """A scheduled meeting (the `meeting_room` fixture) and its screens, each a signed-in page:
+    the chair's console on a laptop, tablets, the secretary's projector."""
+
+    id: int
+    login_as: Callable[..., Any]
+    meeting: dict[str, Any] = field(default_factory=dict)  # as scheduled, when it was
+
+    def screen(self, username: str, screen: str, viewport: str, **login_kw: Any) -> Any:
+        path = f"/meetings/{self.id}/{screen}"
+        return self.login_as(username, path=path, viewport=viewport, **login_kw)
+
+    def chair(self) -> Any:
+        return self.screen("chair", "chair", "laptop")
+
+    def tablet(self, username: str, viewport: str = "tablet", **login_kw: Any) -> Any:
+        return self.screen(username, "tablet", viewport, **login_kw)
+
+    def projector(self) -> Any:
+        return self.screen("secretary", "projector", "projector")
 
 
 def small_targets(page: Any, minimum: int = 44) -> list[str]:

@@ -15,6 +15,7 @@ import pymupdf
 import pytest
 
 from meetings.documents.fonts import vietnamese_font
+from tests.e2e.room_helpers import MeetingRoom, csrf, demo_meeting_id, upload_pdf
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -34,26 +35,6 @@ def make_pdf(path: Path, pages: int = 4) -> Path:
         page.insert_text((60, 400), f"Trang {i + 1}", fontsize=64, fontname="dv", fontfile=font)
     doc.save(path)
     return path
-
-
-def _meeting_id(page: Any) -> int:
-    meetings = page.context.request.get("/api/meetings?scope=upcoming").json()["meetings"]
-    demo = [m for m in meetings if m["title"].startswith("Phiên họp UBND tỉnh")] or meetings
-    return int(demo[0]["id"])
-
-
-def _upload(page: Any, mid: int, pdf: Path) -> int:
-    token = page.context.request.get("/api/session").json()["csrf_token"]
-    r = page.context.request.post(
-        f"/api/meetings/{mid}/documents",
-        multipart={
-            "file": {"name": pdf.name, "mimeType": "application/pdf", "buffer": pdf.read_bytes()}
-        },
-        headers={"X-CSRFToken": token},
-        timeout=90_000,
-    )
-    assert r.ok, r.text()
-    return int(r.json()["document"]["id"])
 
 
 def _open(page: Any, doc_id: int) -> Any:
@@ -127,19 +108,20 @@ def _mine(page: Any, mid: int, doc_id: int) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def doc(login_as: Any, tmp_path: Path) -> tuple[int, int]:
+def doc(login_as: Any, tmp_path: Path) -> tuple[MeetingRoom, int]:
+    """The demo meeting, and a new document in it."""
     chair = login_as("chair", viewport="laptop", wait_connected=False)
-    mid = _meeting_id(chair)
-    doc_id = _upload(chair, mid, make_pdf(tmp_path / f"to-trinh-{uuid.uuid4().hex[:6]}.pdf"))
+    mid = demo_meeting_id(chair.context)
+    doc_id = upload_pdf(chair, mid, make_pdf(tmp_path / f"to-trinh-{uuid.uuid4().hex[:6]}.pdf"))
     chair.context.close()
-    return mid, doc_id
+    return MeetingRoom(mid, login_as), doc_id
 
 
 def test_draw_reload_and_the_mark_is_still_there(
-    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+    doc: tuple[MeetingRoom, int], screenshot: Any, js_errors: list[str]
 ) -> None:
-    mid, doc_id = doc
-    tablet = login_as("delegate01", path=f"/meetings/{mid}/tablet")
+    room, doc_id = doc
+    tablet = room.tablet("delegate01")
     _open(tablet, doc_id)
     _tool(tablet, "pen")
     _draw(tablet)
@@ -148,7 +130,7 @@ def test_draw_reload_and_the_mark_is_still_there(
     expect(tablet.locator(f"{VISIBLE} .an-layer[data-count='2']")).to_be_visible()
     _synced(tablet)
     screenshot(tablet, "annotations-tablet-drawn")
-    saved = _mine(tablet, mid, doc_id)
+    saved = _mine(tablet, room.id, doc_id)
     assert sorted(a["kind"] for a in saved) == ["highlighter", "ink"]
     ink = next(a for a in saved if a["kind"] == "ink")
     assert 0.19 < ink["points"][0] < 0.21 and 0.28 < ink["points"][1] < 0.32
@@ -175,23 +157,23 @@ def test_draw_reload_and_the_mark_is_still_there(
     _tool(tablet, "undo")
     expect(tablet.locator(f"{VISIBLE} .an-note")).to_have_count(0)
     _synced(tablet)
-    assert len(_mine(tablet, mid, doc_id)) == 2
+    assert len(_mine(tablet, room.id, doc_id)) == 2
     # Eraser removes a stroke it passes over.
     _tool(tablet, "eraser")
     _draw(tablet, fx=0.3, fy=0.3, length=0.1, steps=5)
     expect(tablet.locator(f"{VISIBLE} .an-layer[data-count='1']")).to_be_visible()
     _synced(tablet)
-    assert [a["kind"] for a in _mine(tablet, mid, doc_id)] == ["highlighter"]
+    assert [a["kind"] for a in _mine(tablet, room.id, doc_id)] == ["highlighter"]
     assert js_errors == []
 
 
 def test_finger_tap_creates_a_sticky_note(
-    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+    doc: tuple[MeetingRoom, int], screenshot: Any, js_errors: list[str]
 ) -> None:
     """A real touch tap (touchstart/touchend, then the click the browser makes of them):
     the note box opened by the tap's pointerup must survive that tap's own click."""
-    mid, doc_id = doc
-    tablet = login_as("delegate04", path=f"/meetings/{mid}/tablet", has_touch=True)
+    room, doc_id = doc
+    tablet = room.tablet("delegate04", has_touch=True)
     _open(tablet, doc_id)
     _tool(tablet, "note")
     box = _settled_box(tablet)
@@ -214,7 +196,7 @@ def test_finger_tap_creates_a_sticky_note(
     _synced(tablet)
     kinds: list[str] = []
     for _ in range(60):  # the pending counter can read 0 before the queue has sent it
-        kinds = [a["kind"] for a in _mine(tablet, mid, doc_id)]
+        kinds = [a["kind"] for a in _mine(tablet, room.id, doc_id)]
         if kinds:
             break
         tablet.wait_for_timeout(250)
@@ -230,12 +212,12 @@ def test_finger_tap_creates_a_sticky_note(
 
 
 def test_fit_button_says_what_it_does(
-    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+    doc: tuple[MeetingRoom, int], screenshot: Any, js_errors: list[str]
 ) -> None:
     """The fit button names the fit it switches to, and its label follows each press."""
-    mid, doc_id = doc
+    room, doc_id = doc
     for viewport in ("tablet", "portrait"):
-        page = login_as("delegate05", path=f"/meetings/{mid}/tablet", viewport=viewport)
+        page = room.tablet("delegate05", viewport)
         viewer = _open(page, doc_id)
         button = page.locator(f"{VISIBLE} .dv-toolbar button", has_text=FIT_LABEL)
         sheet = page.locator(f"{VISIBLE} .an-layer")
@@ -261,12 +243,10 @@ def test_fit_button_says_what_it_does(
 
 
 def test_presenter_stroke_reaches_tablet_and_projector(
-    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+    doc: tuple[MeetingRoom, int], screenshot: Any, js_errors: list[str]
 ) -> None:
-    mid, doc_id = doc
-    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
-    tablet = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="portrait")
-    projector = login_as("secretary", path=f"/meetings/{mid}/projector", viewport="projector")
+    room, doc_id = doc
+    chair, tablet, projector = room.chair(), room.tablet("delegate02", "portrait"), room.projector()
     chair.locator(f".dv-item[data-doc-id='{doc_id}'] .dv-present").click()
     for page in (chair, tablet, projector):
         expect(
@@ -302,10 +282,10 @@ def test_presenter_stroke_reaches_tablet_and_projector(
 
 
 def test_offline_drawing_syncs_exactly_once(
-    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+    doc: tuple[MeetingRoom, int], screenshot: Any, js_errors: list[str]
 ) -> None:
-    mid, doc_id = doc
-    tablet = login_as("delegate03", path=f"/meetings/{mid}/tablet")
+    room, doc_id = doc
+    tablet = room.tablet("delegate03")
     _open(tablet, doc_id)
     _tool(tablet, "pen")
     tablet.context.set_offline(True)
@@ -319,21 +299,21 @@ def test_offline_drawing_syncs_exactly_once(
     tablet.context.set_offline(False)
     tablet.wait_for_selector("html[data-conn='connected']", timeout=30_000)
     _synced(tablet)
-    saved = _mine(tablet, mid, doc_id)
+    saved = _mine(tablet, room.id, doc_id)
     assert len(saved) == 2, saved
     # Reconnect, the online event and a manual flush together: still no duplicate.
     tablet.evaluate("() => window.dispatchEvent(new Event('online'))")
     tablet.wait_for_timeout(500)
-    assert len(_mine(tablet, mid, doc_id)) == 2
+    assert len(_mine(tablet, room.id, doc_id)) == 2
     assert js_errors == []
 
 
 def test_a_page_with_1000_marks_draws_in_time(
-    doc: tuple[int, int], login_as: Any, screenshot: Any, js_errors: list[str]
+    doc: tuple[MeetingRoom, int], screenshot: Any, js_errors: list[str]
 ) -> None:
-    mid, doc_id = doc
-    tablet = login_as("delegate04", path=f"/meetings/{mid}/tablet")
-    token = tablet.context.request.get("/api/session").json()["csrf_token"]
+    room, doc_id = doc
+    tablet = room.tablet("delegate04")
+    token = csrf(tablet.context)
     for batch in range(5):
         ops = []
         for i in range(200):
@@ -358,7 +338,7 @@ def test_a_page_with_1000_marks_draws_in_time(
                 }
             )
         r = tablet.context.request.post(
-            f"/api/meetings/{mid}/annotations/sync",
+            f"/api/meetings/{room.id}/annotations/sync",
             data=json.dumps({"ops": ops}),
             headers={"X-CSRFToken": token, "Content-Type": "application/json"},
         )

@@ -94,6 +94,15 @@ def _open_bridge(login_as: Callable[..., Any], b: Bridges, user: str, quality: s
     return page
 
 
+def _console_and_both_sites(login_as: Callable[..., Any], b: Bridges) -> tuple[Any, Any, Any]:
+    """The chair's conference console once it sees the node, then site A's page sending
+    medium and site B's sending low."""
+    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
+    console.wait_for_selector(".conf-node-badge[data-ok='1']", timeout=20_000)
+    page_a = _open_bridge(login_as, b, "bridge", "medium")
+    return console, page_a, _open_bridge(login_as, b, "bridgeb", "low")
+
+
 def _decoding(page: Any, width: int, timeout_ms: int = 10_000) -> None:
     """Wait until the page's main slot decodes frames `width` pixels wide (polled in the
     page every 50 ms, so the measured time is not Playwright round trips)."""
@@ -121,11 +130,7 @@ def test_on_air_switch_and_request_to_speak(
     bridges: Bridges, login_as: Callable[..., Any], screenshot: Any, js_errors: list[str]
 ) -> None:
     b = bridges
-    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
-    console.wait_for_selector(".conf-node-badge[data-ok='1']", timeout=20_000)
-
-    page_a = _open_bridge(login_as, b, "bridge", "medium")
-    page_b = _open_bridge(login_as, b, "bridgeb", "low")
+    console, page_a, page_b = _console_and_both_sites(login_as, b)
     row_a = console.locator(f".conf-site[data-unit-id='{b.unit_a}']")
     row_b = console.locator(f".conf-site[data-unit-id='{b.unit_b}']")
     for row in (row_a, row_b):
@@ -174,10 +179,7 @@ def test_bridge_pages_rejoin_after_the_media_node_restarts(
     bridges: Bridges, login_as: Callable[..., Any], js_errors: list[str]
 ) -> None:
     b = bridges
-    console = login_as("chair", path=f"/meetings/{b.meeting_id}/conference", base_url=b.url)
-    console.wait_for_selector(".conf-node-badge[data-ok='1']", timeout=20_000)
-    page_a = _open_bridge(login_as, b, "bridge", "medium")
-    page_b = _open_bridge(login_as, b, "bridgeb", "low")
+    console, page_a, page_b = _console_and_both_sites(login_as, b)
     row_a = console.locator(f".conf-site[data-unit-id='{b.unit_a}']")
     row_a.locator(".conf-status[data-state='connected']").wait_for(timeout=15_000)
     row_a.locator(".conf-onair-btn").click()

@@ -10,6 +10,7 @@ import pymupdf
 import pytest
 
 from meetings.documents.fonts import vietnamese_font
+from tests.e2e.room_helpers import demo_meeting_id
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -31,12 +32,6 @@ def make_pdf(path: Path, pages: int) -> Path:
     return path
 
 
-def _meeting_id(page: Any) -> int:
-    meetings = page.context.request.get("/api/meetings?scope=upcoming").json()["meetings"]
-    demo = [m for m in meetings if m["title"].startswith("Phiên họp UBND tỉnh")] or meetings
-    return int(demo[0]["id"])
-
-
 def _shown_page(page: Any) -> str:
     return str(page.locator(".dv-overlay:not([hidden]) .dv").get_attribute("data-loaded-page"))
 
@@ -46,7 +41,7 @@ def test_upload_present_follow(
 ) -> None:
     pdf = make_pdf(tmp_path / "to-trinh-dau-tu-cong.pdf", 40)
     chair = login_as("chair", viewport="laptop")
-    mid = _meeting_id(chair)
+    mid = demo_meeting_id(chair.context)
     chair.goto(f"/#/meetings/{mid}/chair")
     card = chair.locator(".dv-card")
     expect(card).to_be_visible(timeout=15_000)
@@ -134,7 +129,7 @@ def test_delegate_page_carries_their_name(
 ) -> None:
     pdf = make_pdf(tmp_path / "bao-cao.pdf", 2)
     secretary = login_as("secretary")
-    mid = _meeting_id(secretary)
+    mid = demo_meeting_id(secretary.context)
     csrf = secretary.context.request.get("/api/session").json()["csrf_token"]
     r = secretary.context.request.post(
         f"/api/meetings/{mid}/documents",

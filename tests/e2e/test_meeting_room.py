@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.room_helpers import fits_without_scrolling, schedule_meeting, small_targets
+from tests.e2e.room_helpers import fits_without_scrolling, small_targets
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -29,20 +29,13 @@ def current_title(page: Any) -> Any:
 
 
 def test_chair_drives_tablets_follow_floor_on_projector(
-    new_context: Any,
+    meeting_room: Any,
     login_as: Any,
     screenshot: Any,
     js_errors: list[str],
-    demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(
-        new_context,
-        demo_password,
-        title="Phiên họp thử nghiệm phòng họp số",
-        room="Phòng họp số 2",
-        agenda=AGENDA,
-    )
-    mid = meeting["id"]
+    room = meeting_room("Phiên họp thử nghiệm phòng họp số", "Phòng họp số 2", AGENDA)
+    meeting, mid = room.meeting, room.id
 
     # "My meetings": the chair gets the console, a delegate the tablet.
     chair_home = login_as("chair", viewport="laptop")
@@ -63,7 +56,7 @@ def test_chair_drives_tablets_follow_floor_on_projector(
     expect(card1.locator("[data-action=console]")).to_have_count(0)
     screenshot(tablet1, "room-home-delegate-tablet")
     card1.locator("[data-action=tablet]").click()
-    tablet2 = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="portrait")
+    tablet2 = room.tablet("delegate02", "portrait")
     for tablet in (tablet1, tablet2):
         expect(tablet.locator(".tablet-current")).to_contain_text("Cuộc họp chưa bắt đầu")
     screenshot(chair, "room-chair-scheduled")
@@ -116,7 +109,7 @@ def test_chair_drives_tablets_follow_floor_on_projector(
     expect(queue).to_have_count(2)
     expect(queue.nth(0)).to_contain_text("Lê Văn An")
 
-    projector = login_as("secretary", path=f"/meetings/{mid}/projector", viewport="projector")
+    projector = room.projector()
     expect(projector.locator(".pj-item-title")).to_have_text(AGENDA[1][0])
     expect(projector.locator(".pj-floor")).to_have_attribute("data-state", "queue")
     screenshot(projector, "room-projector-queue")
@@ -178,23 +171,14 @@ def test_chair_drives_tablets_follow_floor_on_projector(
 
 
 def test_tablet_catches_up_after_wifi_loss(
-    new_context: Any,
-    login_as: Any,
+    meeting_room: Any,
     screenshot: Any,
     js_errors: list[str],
-    demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(
-        new_context,
-        demo_password,
-        title="Phiên họp thử nghiệm phòng họp số",
-        room="Phòng họp số 2",
-        agenda=AGENDA,
-    )
-    mid = meeting["id"]
-    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
+    room = meeting_room("Phiên họp thử nghiệm phòng họp số", "Phòng họp số 2", AGENDA)
+    chair = room.chair()
     # This tablet's clock is 37 minutes fast: its timers must still count from the server's.
-    tablet = login_as("delegate03", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    tablet = room.tablet("delegate03")
     tablet.add_init_script("""(() => {
         const skew = 37 * 60 * 1000, now = Date.now.bind(Date);
         Date.now = () => now() + skew;

@@ -12,23 +12,20 @@ import pymupdf
 import pytest
 
 from tests.e2e.room_helpers import (
+    CANDIDATES,
     folds_without_mark,
     hidden_text,
     low_contrast,
-    schedule_meeting,
     small_targets,
     stray_literals,
+    upload_pdf,
+)
+from tests.e2e.room_helpers import (
+    VOTING_AGENDA as AGENDA,
 )
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
-
-AGENDA = [
-    ("Khai mạc", "Chủ tọa", 5),
-    ("Tờ trình về kế hoạch đầu tư công năm 2027", "Sở Tài chính", 25),
-    ("Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh", "Thường trực HĐND", 20),
-]
-CANDIDATES = ["Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Quang Minh"]
 
 
 def new_poll(chair: Any, title: str, **choices: str) -> None:
@@ -49,25 +46,15 @@ def new_poll(chair: Any, title: str, **choices: str) -> None:
 
 
 def test_poll_screens(
-    new_context: Any,
-    login_as: Any,
+    meeting_room: Any,
     screenshot: Any,
     js_errors: list[str],
-    demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(
-        new_context,
-        demo_password,
-        title="Kỳ họp thử màn hình biểu quyết",
-        room="Hội trường tầng 3",
-        agenda=AGENDA,
-        bridge=True,
-    )
-    mid = meeting["id"]
-    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
-    tablet = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
-    operator = login_as("bridge", path=f"/meetings/{mid}/tablet", viewport="tablet")
-    projector = login_as("secretary", path=f"/meetings/{mid}/projector", viewport="projector")
+    room = meeting_room("Kỳ họp thử màn hình biểu quyết", "Hội trường tầng 3", AGENDA, bridge=True)
+    chair = room.chair()
+    tablet = room.tablet("delegate01")
+    operator = room.tablet("bridge")
+    projector = room.projector()
     screens = {"chair": chair, "tablet": tablet, "operator": operator, "projector": projector}
     chair.locator("[data-action=start]").click()
     expect(chair.locator(".room-current .current-title-text")).to_have_text(AGENDA[0][0])
@@ -187,23 +174,15 @@ def quorum_shown_as_server_says(tablet: Any) -> dict[str, Any]:
 
 
 def test_tablet_shows_attendance_and_quorum(
-    new_context: Any,
-    login_as: Any,
+    meeting_room: Any,
     screenshot: Any,
     js_errors: list[str],
-    demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(
-        new_context,
-        demo_password,
-        title="Kỳ họp thử điểm danh trên máy tính bảng",
-        room="Phòng họp số 2",
-        agenda=AGENDA,
-    )
-    mid = meeting["id"]
-    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
-    tablet1 = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
-    tablet2 = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="portrait")
+    room = meeting_room("Kỳ họp thử điểm danh trên máy tính bảng", "Phòng họp số 2", AGENDA)
+    mid = room.id
+    chair = room.chair()
+    tablet1 = room.tablet("delegate01")
+    tablet2 = room.tablet("delegate02", "portrait")
     for tablet in (tablet1, tablet2):
         expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("0/12")
         assert quorum_shown_as_server_says(tablet)["reached"] is False
@@ -262,22 +241,12 @@ def test_tablet_shows_attendance_and_quorum(
     assert js_errors == []
 
 
-def upload_pdf(page: Any, mid: int, path: Path) -> int:
+def three_page_pdf(path: Path) -> Path:
     doc = pymupdf.open()
     for i in range(3):
         doc.new_page(width=595, height=842).insert_text((60, 400), f"Trang {i + 1}", fontsize=64)
     doc.save(path)
-    token = page.context.request.get("/api/session").json()["csrf_token"]
-    response = page.context.request.post(
-        f"/api/meetings/{mid}/documents",
-        multipart={
-            "file": {"name": path.name, "mimeType": "application/pdf", "buffer": path.read_bytes()}
-        },
-        headers={"X-CSRFToken": token},
-        timeout=90_000,
-    )
-    assert response.ok, response.text()
-    return int(response.json()["document"]["id"])
+    return path
 
 
 def jump_clock(page: Any, seconds: int) -> None:
@@ -291,25 +260,17 @@ def jump_clock(page: Any, seconds: int) -> None:
 
 
 def test_chair_presenting_keeps_the_floor(
-    new_context: Any,
-    login_as: Any,
+    meeting_room: Any,
     screenshot: Any,
     js_errors: list[str],
-    demo_password: str,
     tmp_path: Path,
 ) -> None:
-    meeting = schedule_meeting(
-        new_context,
-        demo_password,
-        title="Kỳ họp thử trình chiếu và phát biểu",
-        room="Phòng họp số 2",
-        agenda=AGENDA,
-    )
-    mid = meeting["id"]
-    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
-    doc_id = upload_pdf(chair, mid, tmp_path / "to-trinh.pdf")
-    tablet1 = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
-    tablet2 = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="tablet")
+    room = meeting_room("Kỳ họp thử trình chiếu và phát biểu", "Phòng họp số 2", AGENDA)
+    mid = room.id
+    chair = room.chair()
+    doc_id = upload_pdf(chair, mid, three_page_pdf(tmp_path / "to-trinh.pdf"))
+    tablet1 = room.tablet("delegate01")
+    tablet2 = room.tablet("delegate02")
     chair.locator("[data-action=start]").click()
     expect(chair.locator(".room-current .current-title-text")).to_have_text(AGENDA[0][0])
 

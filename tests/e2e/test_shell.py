@@ -319,46 +319,6 @@ def test_layout_fits_each_screen(
     assert js_errors == []
 
 
-def test_status_pill_follows_server_restart(
-    make_live_server: Any,
-    login_as: Any,
-    js_errors: list[str],
-    screenshot: Any,
-) -> None:
-    server = make_live_server()
-    page = login_as("delegate04", base_url=server.url)
-    expect(page.locator(".conn-pill")).to_have_text("Đã kết nối")
-
-    server.stop()
-    expect(page.locator(".conn-pill")).to_have_text("Mất kết nối, đang thử lại…", timeout=15_000)
-    expect(page.locator(".conn-pill")).to_have_attribute("data-state", "reconnecting")
-    screenshot(page, "home-reconnecting-tablet")
-
-    server.start()
-    expect(page.locator(".conn-pill")).to_have_text("Đã kết nối", timeout=20_000)
-    assert js_errors == []
-
-
-def test_expired_session_returns_to_login(
-    make_live_server: Any,
-    login_as: Any,
-    js_errors: list[str],
-    screenshot: Any,
-) -> None:
-    """A tablet whose session is gone when the server comes back lands on the login page."""
-    server = make_live_server()
-    page = login_as("delegate05", base_url=server.url)
-    server.stop()
-    expect(page.locator(".conn-pill")).to_have_attribute("data-state", "reconnecting")
-    page.context.clear_cookies()
-    server.start()
-    page.wait_for_selector("[data-view=login]", timeout=30_000)
-    expect(page.get_by_text("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.")).to_be_visible()
-    expect(page.locator("html")).to_have_attribute("data-conn", "offline")
-    screenshot(page, "login-expired-vi-tablet")
-    assert js_errors == []
-
-
 WEBCLIENT = Path(__file__).resolve().parents[2] / "webclient"
 ROOT = WEBCLIENT.parent
 KEY_USE = re.compile(

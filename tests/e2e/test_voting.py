@@ -11,17 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.room_helpers import fits_without_scrolling, schedule_meeting, small_targets
+from tests.e2e.room_helpers import CANDIDATES, fits_without_scrolling, small_targets
+from tests.e2e.room_helpers import VOTING_AGENDA as AGENDA
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
-
-AGENDA = [
-    ("Khai mạc", "Chủ tọa", 5),
-    ("Tờ trình về kế hoạch đầu tư công năm 2027", "Sở Tài chính", 25),
-    ("Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh", "Thường trực HĐND", 20),
-]
-CANDIDATES = ["Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Quang Minh"]
 
 
 def new_poll_form(chair: Any) -> Any:
@@ -32,25 +26,16 @@ def new_poll_form(chair: Any) -> Any:
 
 
 def test_named_and_secret_votes(
-    new_context: Any,
-    login_as: Any,
+    meeting_room: Any,
     screenshot: Any,
     js_errors: list[str],
-    demo_password: str,
 ) -> None:
-    meeting = schedule_meeting(
-        new_context,
-        demo_password,
-        title="Kỳ họp thử nghiệm biểu quyết",
-        room="Hội trường tầng 3",
-        agenda=AGENDA,
-    )
-    mid = meeting["id"]
+    room = meeting_room("Kỳ họp thử nghiệm biểu quyết", "Hội trường tầng 3", AGENDA)
 
-    chair = login_as("chair", path=f"/meetings/{mid}/chair", viewport="laptop")
-    tablet1 = login_as("delegate01", path=f"/meetings/{mid}/tablet", viewport="tablet")
-    tablet2 = login_as("delegate02", path=f"/meetings/{mid}/tablet", viewport="portrait")
-    projector = login_as("secretary", path=f"/meetings/{mid}/projector", viewport="projector")
+    chair = room.chair()
+    tablet1 = room.tablet("delegate01")
+    tablet2 = room.tablet("delegate02", "portrait")
+    projector = room.projector()
 
     chair.locator("[data-action=start]").click()
     chair.locator("[data-action=next]").click()

@@ -12,6 +12,12 @@ from meetings.services.room.quorum import required as required_for
 from tests.realtime.room import ROLE_USERS, Room, ack_error, ack_ok, clear, events, make_room
 
 
+def mark(sc: Any, room: Room, username: str, status: str) -> Any:
+    """The ack of the secretary's attendance.mark for one person."""
+    payload = {"meeting_id": room.meeting_id, "user_id": room.users[username], "status": status}
+    return sc.emit("attendance.mark", payload, callback=True)
+
+
 def joined(sc: Any, room: Room) -> dict[str, Any]:
     snap: dict[str, Any] = ack_ok(
         sc.emit("meeting.join", {"meeting_id": room.meeting_id}, callback=True)
@@ -52,27 +58,11 @@ def test_checkin_mark_counts_and_quorum(room: Room, as_role: Any, app: Any) -> N
     ) == {"changed": False}
     assert len(events(sec, "attendance.updated")) == 1
     for name in ("delegate05", "delegate06"):
-        ack_ok(
-            sec.emit(
-                "attendance.mark",
-                {"meeting_id": room.meeting_id, "user_id": room.users[name], "status": "present"},
-                callback=True,
-            )
-        )
+        ack_ok(mark(sec, room, name, "present"))
     data = events(sec, "attendance.updated")[-1]["data"]
     assert data["quorum"]["voting_present"] == 3 and data["quorum"]["reached"] is True
     assert data["counts"]["present"] == 3
-    ack_ok(
-        sec.emit(
-            "attendance.mark",
-            {
-                "meeting_id": room.meeting_id,
-                "user_id": room.users["delegate07"],
-                "status": "excused",
-            },
-            callback=True,
-        )
-    )
+    ack_ok(mark(sec, room, "delegate07", "excused"))
     data = events(sec, "attendance.updated")[-1]["data"]
     assert data["counts"]["excused"] == 1
     person = next(p for p in data["people"] if p["user_id"] == room.users["delegate07"])
@@ -83,34 +73,8 @@ def test_checkin_mark_counts_and_quorum(room: Room, as_role: Any, app: Any) -> N
         }
         db.remove()
     # Marking someone who is not in the meeting.
-    assert (
-        ack_error(
-            sec.emit(
-                "attendance.mark",
-                {
-                    "meeting_id": room.meeting_id,
-                    "user_id": room.users["delegate04"],
-                    "status": "present",
-                },
-                callback=True,
-            )
-        )
-        == "not_found"
-    )
-    assert (
-        ack_error(
-            sec.emit(
-                "attendance.mark",
-                {
-                    "meeting_id": room.meeting_id,
-                    "user_id": room.users["delegate05"],
-                    "status": "late",
-                },
-                callback=True,
-            )
-        )
-        == "invalid_payload"
-    )
+    assert ack_error(mark(sec, room, "delegate04", "present")) == "not_found"
+    assert ack_error(mark(sec, room, "delegate05", "late")) == "invalid_payload"
 
 
 def test_two_thirds_rule(app: Any) -> None:

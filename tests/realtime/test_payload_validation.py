@@ -25,6 +25,10 @@ from tests.realtime.room import Room, ack_ok
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _delegate_runs(as_role: Any, room: Room, command: str) -> Any:
+    return ack_ok(as_role("delegate").emit(command, {"meeting_id": room.meeting_id}, callback=True))
+
+
 def _caught(fragment: str) -> None:
     """A violation naming `fragment` was recorded, and it would fail the test."""
     found = list(contract.VIOLATIONS)
@@ -41,8 +45,7 @@ def test_an_extra_field_in_an_emitted_event_is_caught(
     monkeypatch.setattr(
         speaker_service, "speakers_state", lambda meeting: {**real(meeting), "surprise": 1}
     )
-    delegate = as_role("delegate")
-    ack_ok(delegate.emit("speaker.request", {"meeting_id": room.meeting_id}, callback=True))
+    _delegate_runs(as_role, room, "speaker.request")
     _caught("event speaker.updated")
 
 
@@ -50,8 +53,7 @@ def test_a_wrong_type_in_an_ack_is_caught(
     room: Room, as_role: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(attendance, "checkin", lambda *_args: "yes")
-    delegate = as_role("delegate")
-    ack_ok(delegate.emit("attendance.checkin", {"meeting_id": room.meeting_id}, callback=True))
+    _delegate_runs(as_role, room, "attendance.checkin")
     _caught("ack of attendance.checkin")
 
 
