@@ -48,6 +48,16 @@ class Server:
         return self.instance_dir / "server.log"
 
 
+def stop_process(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """Ask it to stop; after `timeout` seconds, kill it."""
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -38,8 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import socketio
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -51,13 +49,12 @@ from meetings.models import (
     Document,
     DocumentPage,
     Meeting,
-    MeetingRole,
-    Participant,
     Unit,
     User,
 )
 from meetings.models.documents import Sensitivity
-from scripts.bench._server import SECRET_KEY, prepare_database, running
+from scripts.bench._seed import add_delegates, session_cookie
+from scripts.bench._server import prepare_database, running
 
 TARGET_STROKE_P99_MS = 100.0
 TARGET_EXPORT_S = 5.0
@@ -68,14 +65,6 @@ def pct(data: list[float], q: float) -> float:
         return float("nan")
     s = sorted(data)
     return round(s[min(len(s) - 1, int(q / 100 * len(s)))], 1)
-
-
-def session_cookie(user_id: int) -> str:
-    app = Flask("bench")
-    app.secret_key = SECRET_KEY
-    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    assert serializer is not None
-    return f"phs_session={serializer.dumps({'uid': user_id, 'epoch': 0})}"
 
 
 def make_pdf(pages: int) -> bytes:
@@ -100,21 +89,7 @@ def setup(database_url: str, documents_dir: Path, tablets: int, pages: int) -> d
         delegate = s.scalar(select(User).where(User.username == "delegate01"))
         province = s.scalar(select(Unit).where(Unit.depth == 0))
         assert meeting and chair and delegate and province
-        users = [
-            User(
-                username=f"annot{i:04d}",
-                full_name=f"Đại biểu {i}",
-                password_hash="!",
-                unit_id=province.id,
-            )
-            for i in range(tablets)
-        ]
-        s.add_all(users)
-        s.flush()
-        s.add_all(
-            Participant(meeting_id=meeting.id, user_id=u.id, role=MeetingRole.DELEGATE)
-            for u in users
-        )
+        users = add_delegates(s, meeting.id, province.id, "annot", tablets)
         doc = Document(
             meeting_id=meeting.id, title="Bench 300 trang", filename="bench.pdf", sha256=sha,
             size=len(pdf), page_count=pages, sensitivity=Sensitivity.INTERNAL,

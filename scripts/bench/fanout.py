@@ -29,16 +29,14 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 import socketio
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from meetings.models import Meeting, MeetingRole, Participant, Unit, User
+from meetings.models import Meeting, Unit, User
+from scripts.bench._seed import add_delegates, session_cookie
 from scripts.bench._server import (
-    SECRET_KEY,
     Server,
     fresh_postgres,
     prepare_database,
@@ -57,33 +55,10 @@ def add_tablet_users(database_url: str, n: int) -> tuple[int, list[int], int]:
         chair = s.scalar(select(User).where(User.username == "chair"))
         province = s.scalar(select(Unit).where(Unit.depth == 0))
         assert meeting and chair and province
-        users = [
-            User(
-                username=f"tablet{i:04d}",
-                full_name=f"Đại biểu {i}",
-                password_hash="!",  # never logs in by password: the bench signs its cookie
-                unit_id=province.id,
-            )
-            for i in range(n)
-        ]
-        s.add_all(users)
-        s.flush()
-        s.add_all(
-            Participant(meeting_id=meeting.id, user_id=u.id, role=MeetingRole.DELEGATE)
-            for u in users
-        )
+        users = add_delegates(s, meeting.id, province.id, "tablet", n)
         result = meeting.id, [u.id for u in users], chair.id
     engine.dispose()
     return result
-
-
-def session_cookie(user_id: int) -> str:
-    """The signed Flask session a login would set (same SECRET_KEY as the servers)."""
-    app = Flask("bench")
-    app.secret_key = SECRET_KEY
-    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    assert serializer is not None
-    return f"phs_session={serializer.dumps({'uid': user_id, 'epoch': 0})}"
 
 
 class PeakSampler:

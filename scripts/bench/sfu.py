@@ -46,7 +46,6 @@ import fractions
 import itertools
 import json
 import os
-import socket
 import struct
 import subprocess
 import sys
@@ -64,6 +63,7 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSes
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import free_port, stop_process  # noqa: E402
 from sfu_janus import JanusServer  # noqa: E402
 
 from media.forwarding import restrict_host_addresses_to_loopback  # noqa: E402
@@ -73,12 +73,6 @@ MAGIC = b"BNCH"
 TRAILER = struct.Struct("!4sId")  # magic, frame index, send time; decoders ignore it
 FPS = 30
 SUSTAINED_PCT = 97.0  # the re-encode series stops after the first N delivering less
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -302,12 +296,7 @@ class Ours:
         }
 
     async def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, 30)
         await self.runner.cleanup()
 
 
@@ -345,12 +334,7 @@ class Reencode:
 
     async def stop(self) -> None:
         await self.http.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, 30)
 
 
 class Janus(JanusServer):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from _server import stop_process  # sfu.py puts scripts/bench on sys.path
 
 HERE = Path(__file__).resolve().parent
 LIBDIR = Path("/usr/lib/x86_64-linux-gnu/janus")
@@ -225,11 +226,6 @@ class JanusServer:
         except aiohttp.ClientError:
             pass
         await self.http.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, 10)
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -40,14 +40,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import socketio  # noqa: E402
-from _server import SECRET_KEY, prepare_database, running  # noqa: E402
-from flask import Flask  # noqa: E402
-from flask.sessions import SecureCookieSessionInterface  # noqa: E402
+from _server import prepare_database, running  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from meetings.models import Meeting, MeetingRole, Participant, Unit, User  # noqa: E402
 from meetings.services.accounts.login import hash_password  # noqa: E402
+from scripts.bench._seed import session_cookie  # noqa: E402
 
 CHOICES = ("yes", "no", "abstain")
 
@@ -87,15 +86,6 @@ def add_voters(database_url: str, n: int) -> tuple[int, int, list[int]]:
         ids = (meeting.id, chair.id, [u.id for u in users])
     engine.dispose()
     return ids
-
-
-def session_cookie(user_id: int) -> str:
-    """The cookie POST /api/auth/login would set (meetings.auth.start_session)."""
-    app = Flask("bench")
-    app.secret_key = SECRET_KEY
-    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    assert serializer is not None
-    return f"phs_session={serializer.dumps({'uid': user_id, 'epoch': 0})}"
 
 
 class Voter:

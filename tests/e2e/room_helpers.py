@@ -123,6 +123,16 @@ class MeetingRoom:
         return self.screen("secretary", "projector", "projector")
 
 
+def close_poll(card: Any) -> None:
+    """Close the poll on the chair's card: the second tap confirms."""
+    from playwright.sync_api import expect
+
+    close = card.locator("[data-action=poll-close]")
+    close.click()
+    close.click()
+    expect(card).to_have_attribute("data-status", "closed")
+
+
 def small_targets(page: Any, minimum: int = 44) -> list[str]:
     return list(
         page.evaluate(

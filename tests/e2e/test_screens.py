@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.room_helpers import (
     CANDIDATES,
+    close_poll,
     folds_without_mark,
     hidden_text,
     low_contrast,
@@ -76,10 +77,7 @@ def test_poll_screens(
     screenshot(chair, "screens-chair-poll-open")
     screenshot(projector, "screens-projector-poll-open")
 
-    close = current.locator("[data-action=poll-close]")
-    close.click()
-    close.click()
-    expect(current).to_have_attribute("data-status", "closed")
+    close_poll(current)
     current.locator("[data-action=poll-publish]").click()
     expect(current).to_have_attribute("data-status", "published")
     # "KHÔNG ĐỦ TÚC SỐ — KHÔNG CÓ KẾT QUẢ" readable on the operator's light tablet card,

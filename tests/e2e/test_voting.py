@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.room_helpers import CANDIDATES, fits_without_scrolling, small_targets
+from tests.e2e.room_helpers import CANDIDATES, close_poll, fits_without_scrolling, small_targets
 from tests.e2e.room_helpers import VOTING_AGENDA as AGENDA
 
 pytestmark = pytest.mark.browser
@@ -110,10 +110,7 @@ def test_named_and_secret_votes(
     screenshot(chair, "voting-chair-open")
 
     # Close (two taps), the chair sees the result first; the wall waits for publication.
-    close = current.locator("[data-action=poll-close]")
-    close.click()
-    close.click()
-    expect(current).to_have_attribute("data-status", "closed")
+    close_poll(current)
     expect(current.locator(".pr-outcome")).to_have_attribute("data-outcome", "rejected")
     expect(current.locator(".pr-row[data-code=yes] .pr-count")).to_have_text("1")
     expect(board).to_have_attribute("data-state", "closed")
@@ -201,10 +198,7 @@ def test_named_and_secret_votes(
     expect(tablet2.locator(".pt-voted")).to_be_visible()
     expect(tablet2.locator(".pt-receipt-code")).to_have_text(receipt or "")
 
-    close = current.locator("[data-action=poll-close]")
-    close.click()
-    close.click()
-    expect(current).to_have_attribute("data-status", "closed")
+    close_poll(current)
     current.locator("[data-action=poll-publish]").click()
     expect(board).to_have_attribute("data-state", "published")
     # Two ballots of ten: no quorum under "more than half of the ballots cast".
