@@ -12,9 +12,9 @@ from meetings.db import make_engine
 from meetings.models import Meeting, MeetingRole, Participant, Unit, User
 from meetings.models.meetings import MeetingStatus
 from meetings.services.accounts.login import hash_password
+from tests.conftest import DEMO_PASSWORD
 
 BRIDGE_B = "bridgeb"
-DEMO_PASSWORD = "Demo@2026"
 
 
 @dataclass(frozen=True)
