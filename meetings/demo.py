@@ -7,17 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from meetings.db import transaction
-from meetings.models import (
-    AgendaItem,
-    Meeting,
-    MeetingBridge,
-    MeetingRole,
-    Participant,
-    Unit,
-    UnitAdmin,
-    User,
-)
+from meetings.models import AgendaItem, Meeting, MeetingRole, Unit, UnitAdmin, User
 from meetings.services.accounts.login import hash_password
+from meetings.services.room.meetings import MeetingFields, ParticipantSpec, create_meeting
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -86,36 +78,37 @@ def seed_demo() -> list[tuple[str, str, str]]:
             start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
                 hours=1
             )
-            meeting = Meeting(
-                title="Phiên họp UBND tỉnh thường kỳ tháng 11/2026",
-                kind="committee",
-                room="Phòng họp số 1, trụ sở UBND tỉnh",
-                host_unit_id=province.id,
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                created_by_id=users["secretary"].id,
-            )
-            for username, _name, role in DEMO_PEOPLE:
-                if role is not None:
-                    bridge_unit = (
-                        first_district.id
-                        if role is MeetingRole.BRIDGE_OPERATOR and first_district
-                        else None
-                    )
-                    meeting.participants.append(
-                        Participant(
-                            user_id=users[username].id, role=role, bridge_unit_id=bridge_unit
+            bridge_unit = first_district.id if first_district else None
+            meeting = create_meeting(
+                users["secretary"],
+                MeetingFields(
+                    title="Phiên họp UBND tỉnh thường kỳ tháng 11/2026",
+                    kind="committee",
+                    room="Phòng họp số 1, trụ sở UBND tỉnh",
+                    host_unit_id=province.id,
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    participants=[
+                        ParticipantSpec(
+                            users[username].id,
+                            role,
+                            bridge_unit if role is MeetingRole.BRIDGE_OPERATOR else None,
                         )
-                    )
-            for district in s.scalars(select(Unit).where(Unit.parent_id == province.id)):
-                meeting.bridges.append(MeetingBridge(unit_id=district.id))
+                        for username, _name, role in DEMO_PEOPLE
+                        if role is not None
+                    ],
+                    bridge_unit_ids=list(
+                        s.scalars(select(Unit.id).where(Unit.parent_id == province.id))
+                    ),
+                ),
+                join_as=None,
+            )
             for position, (title, presenter, minutes) in enumerate(AGENDA):
                 meeting.agenda.append(
                     AgendaItem(
                         title=title, presenter=presenter, planned_minutes=minutes, position=position
                     )
                 )
-            s.add(meeting)
     return [
         (username, DEMO_PASSWORD, role.value if role else "system_admin")
         for username, _n, role in DEMO_PEOPLE

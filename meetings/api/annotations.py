@@ -29,6 +29,7 @@ from meetings.schemas.annotations import (
     SyncCmd,
 )
 from meetings.services.documents import annotated_copy as copies
+from meetings.services.documents import annotation_reads as reads
 from meetings.services.documents import annotations as svc
 from meetings.services.documents.annotated_copy import Marks
 
@@ -89,9 +90,9 @@ def list_annotations(ctx: Ctx, path: DocumentPath) -> dict[str, Any]:
     """My private annotations and the meeting's shared marks on one document."""
     me, meeting = ctx.me, ctx.meeting
     return {
-        "mine": svc.mine(me, meeting, path.document_id),
-        "shared": svc.shared_marks(meeting, me, path.document_id),
-        "rotations": svc.rotations(path.document_id),
+        "mine": reads.mine(me, meeting, path.document_id),
+        "shared": reads.shared_marks(meeting, me, path.document_id),
+        "rotations": reads.rotations(path.document_id),
     }
 
 
@@ -144,7 +145,7 @@ def annotated_copy(ctx: Ctx, path: DocumentPath, query: ExportQuery) -> Response
     """The PDF with marks as real PDF annotations, under the document's download rules
     (watermarked with my name unless public; confidential: 403 download_forbidden)."""
     me, meeting = ctx.me, ctx.meeting
-    doc = svc.document_for(me, meeting, path.document_id)
+    doc = reads.document_for(me, meeting, path.document_id)
     data = copies.annotated_copy(document_files(), me, doc, query.marks)
     suffix = {"mine": "ghi-chu", "shared": "dau-chung", "all": "day-du"}[query.marks]
     name = f"tai-lieu-{doc.id}-v{doc.version}-{suffix}.pdf"

@@ -40,7 +40,7 @@ from meetings.media_bridge.node_errors import app_error
 from meetings.media_bridge.nodes import NodeError
 from meetings.models import Meeting, MeetingRole, Unit, User
 from meetings.permissions import meeting_role
-from meetings.services.room.meetings import ensure_live
+from meetings.services.room.guards import ensure_live
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetings.models.base import Base, Timestamped, str_enum, utcnow
+from meetings.clock import now
+from meetings.models.base import Base, Timestamped, str_enum
 
 
 class AnnotationKind(enum.StrEnum):
@@ -62,4 +63,4 @@ class Annotation(Timestamped, Base):
     # The client's id of the last applied update, so a replayed update is recognised.
     last_op_id: Mapped[str | None] = mapped_column(String(36))
     deleted: Mapped[bool] = mapped_column(default=False)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, str_enum, utcnow
+from meetings.clock import now
+from meetings.models.base import Base, str_enum
 from meetings.models.units import Unit
 from meetings.models.users import User
 
@@ -36,7 +37,7 @@ class Attendance(Base):
     # "checkin" (from the person's tablet) or "mark" (by the secretary).
     source: Mapped[str] = mapped_column(String(16))
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
 
 
 class BridgePresence(Base):
@@ -57,7 +58,7 @@ class BridgePresence(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    connected_at: Mapped[datetime] = mapped_column(default=now)
 
 
 class SpeakerStatus(enum.StrEnum):
@@ -86,7 +87,7 @@ class SpeakerRequest(Base):
         str_enum(SpeakerStatus, "speaker_status"), default=SpeakerStatus.WAITING
     )
     position: Mapped[int] = mapped_column(default=0)
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(default=now)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     limit_seconds: Mapped[int | None]
@@ -104,4 +105,4 @@ class CalendarToken(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -38,6 +38,7 @@ from meetings.schemas.annotations import (
     SyncResult,
     UpdateCmd,
 )
+from meetings.services.documents import annotation_reads as reads
 from meetings.services.documents import annotations as svc
 
 ID = "5b0c1f7e-3f4a-4c2e-9d7a-0e1f2a3b4c5d"
@@ -75,7 +76,7 @@ event(
 
 @snapshot_part("shared_marks", schema=list[AnnotationOut])
 def shared_marks_part(meeting: Meeting, user: User) -> list[dict[str, Any]]:
-    return svc.shared_marks(meeting, user)
+    return reads.shared_marks(meeting, user)
 
 
 @command(
@@ -148,9 +149,9 @@ def delete(ctx: Ctx, body: RefCmd) -> dict[str, Any]:
 def list_(ctx: Ctx, body: ListCmd) -> dict[str, Any]:
     meeting = ctx.meeting_required
     return {
-        "mine": svc.mine(ctx.user, meeting, body.document_id),
-        "shared": svc.shared_marks(meeting, ctx.user, body.document_id),
-        "rotations": svc.rotations(body.document_id),
+        "mine": reads.mine(ctx.user, meeting, body.document_id),
+        "shared": reads.shared_marks(meeting, ctx.user, body.document_id),
+        "rotations": reads.rotations(body.document_id),
     }
 
 
@@ -238,7 +239,7 @@ def laser(ctx: Ctx, body: LaserCmd) -> dict[str, Any]:
     if body.at is not None and now - _last_laser.get(key, 0.0) < LASER_MIN_INTERVAL:
         return {"sent": False}
     meeting = ctx.meeting_required
-    if not svc.laser_allowed(ctx.user, meeting, body.document_id, body.page):
+    if not reads.laser_allowed(ctx.user, meeting, body.document_id, body.page):
         return {"sent": False}
     _last_laser[key] = now
     data = {

@@ -14,11 +14,11 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from meetings.clock import now
 from meetings.db import db, transaction
 from meetings.events.outbox import Outbox
 from meetings.extensions import socketio
 from meetings.models import Poll
-from meetings.models.base import utcnow
 from meetings.models.polls import PollStatus
 from meetings.services.voting import polls, tally
 
@@ -42,11 +42,11 @@ def ensure_close_timer(poll: Poll) -> None:
     so a restarted worker picks deadlines up again)."""
     if poll.status is not PollStatus.OPEN or poll.deadline_at is None:
         return
-    deadline = polls.as_utc(poll.deadline_at)
+    deadline = poll.deadline_at
     if _scheduled_close.get(poll.id) == deadline:
         return
     _scheduled_close[poll.id] = deadline
-    delay = max((deadline - utcnow()).total_seconds(), 0.0)
+    delay = max((deadline - now()).total_seconds(), 0.0)
     socketio.start_background_task(_close_later, _app(), poll.meeting_id, poll.id, delay)
 
 
@@ -67,7 +67,7 @@ def close_if_due(meeting_id: int, poll_id: int) -> bool:
     outbox = Outbox()
     with transaction():
         poll = polls.lock_poll(meeting_id, poll_id)
-        due = poll.deadline_at is not None and polls.as_utc(poll.deadline_at) <= utcnow()
+        due = poll.deadline_at is not None and poll.deadline_at <= now()
         closed = due and polls.do_close(poll, None, outbox)
     outbox.send()
     return closed

@@ -51,7 +51,8 @@ class Ctx:
 
     @property
     def meeting_required(self) -> Meeting:
-        assert self.meeting is not None, "meeting-scoped command without meeting_id"
+        if self.meeting is None:
+            raise RuntimeError("meeting-scoped command without meeting_id")
         return self.meeting
 
 

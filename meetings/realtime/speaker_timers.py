@@ -13,11 +13,11 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
+from meetings.clock import now
 from meetings.db import db, transaction
 from meetings.events.outbox import Outbox
 from meetings.extensions import socketio
 from meetings.models import Meeting, SpeakerRequest
-from meetings.models.base import utcnow
 from meetings.services.room import speakers
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def ensure_end_timer(meeting: Meeting, req: SpeakerRequest) -> None:
     if _scheduled.get(req.id) == due:
         return
     _scheduled[req.id] = due
-    delay = max((due - utcnow()).total_seconds(), 0.0)
+    delay = max((due - now()).total_seconds(), 0.0)
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     socketio.start_background_task(_end_later, app, meeting.id, req.id, due, delay)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from meetings.clock import now
 from meetings.db import db, transaction
 from meetings.models import SpeakerRequest
 from meetings.schemas.room import SpeakersOut
-from meetings.services.room.meetings import now
 from tests.realtime.room import Room, ack_ok
 
 ROLES = ("chair", "secretary", "delegate", "guest", "bridge_operator")

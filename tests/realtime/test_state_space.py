@@ -23,6 +23,7 @@ import pytest
 from pydantic import TypeAdapter
 from sqlalchemy import select
 
+from meetings.clock import now
 from meetings.db import db, transaction
 from meetings.events import contract
 from meetings.events.catalogue import check_event
@@ -30,7 +31,6 @@ from meetings.media_bridge import conference
 from meetings.models import SpeakerRequest, SpeakerStatus, Unit
 from meetings.models.meetings import MeetingStatus
 from meetings.realtime.snapshot import snapshot_schema
-from meetings.services.room.meetings import now
 from meetings.services.room.speakers import OVERTIME_GRACE_SECONDS
 from tests.annotations.helpers import add_document, new_id, stroke
 from tests.realtime.room import ROLE_USERS, Room, ack_ok, make_room

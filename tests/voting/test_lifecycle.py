@@ -8,9 +8,9 @@ from typing import Any
 import gevent
 from sqlalchemy import func, select, update
 
+from meetings.clock import now
 from meetings.db import db, transaction
 from meetings.models import NamedBallot, Poll, PollVoter, SecretBallot
-from meetings.models.base import utcnow
 from meetings.realtime import poll_timers
 from tests.voting.conftest import err, new_key, ok, option
 
@@ -237,7 +237,7 @@ def test_deadline_closes_without_any_command(
         db.execute(
             update(Poll)
             .where(Poll.id == poll["id"])
-            .values(deadline_at=utcnow() - timedelta(seconds=1))
+            .values(deadline_at=now() - timedelta(seconds=1))
         )
     # A cast after the deadline is refused even before the timer ran...
     assert err(cast(joined("delegate02"), meeting_id, poll, option(poll, "yes"))) == "closed"

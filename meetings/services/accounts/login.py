@@ -60,11 +60,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def do_login(username: str, password: str, *, max_failures: int, lock_minutes: int) -> User:
     """Return the user or raise invalid_credentials / account_locked.
 
@@ -76,7 +71,7 @@ def do_login(username: str, password: str, *, max_failures: int, lock_minutes: i
         if user is None or not user.is_active:
             _verify(_current().dummy_hash, password)
             raise AppError("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
-        if user.locked_until is not None and _as_utc(user.locked_until) > now:
+        if user.locked_until is not None and user.locked_until > now:
             raise _locked(user.locked_until)
         if not _verify(user.password_hash, password):
             user.failed_logins += 1
@@ -90,13 +85,12 @@ def do_login(username: str, password: str, *, max_failures: int, lock_minutes: i
                 user.password_hash = hash_password(password)
             return user
     # Committed the failure count above; now report it.
-    if user.locked_until is not None and _as_utc(user.locked_until) > now:
+    if user.locked_until is not None and user.locked_until > now:
         raise _locked(user.locked_until)
     raise AppError("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
 def _locked(until: datetime) -> AppError:
-    until = _as_utc(until)
     return AppError(
         "account_locked",
         f"Tài khoản tạm khoá do đăng nhập sai nhiều lần, đến {until:%H:%M %d/%m/%Y} (UTC).",

@@ -11,7 +11,7 @@ from typing import Literal
 from meetings.documents.annotate_export import ExportMark, annotate_pdf
 from meetings.models import Annotation, User
 from meetings.models.documents import Document
-from meetings.services.documents import annotations as stored_marks
+from meetings.services.documents import annotation_reads as stored_marks
 from meetings.services.documents import pages
 from meetings.services.documents.files import DocFiles
 

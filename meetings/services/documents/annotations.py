@@ -18,17 +18,16 @@ Rules
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, select
 
 from meetings.db import db
 from meetings.errors import AppError, invalid_payload, not_found
 from meetings.events.outbox import Outbox
 from meetings.models import Annotation, AnnotationKind, AnnotationScope, Meeting, User
-from meetings.models.documents import Document, DocumentPage, DocumentStatus
+from meetings.models.documents import Document
 from meetings.permissions import Perm, authorize
 from meetings.schemas.annotations import (
     SYNC_OP,
@@ -43,9 +42,11 @@ from meetings.schemas.annotations import (
     TextHighlightIn,
     UpdateOp,
 )
-from meetings.services.documents.library import document_visible_to, visible_document
+from meetings.services.documents.annotation_reads import document_for, out, room_may_see
 
 MAX_PER_DOCUMENT = 10_000  # per person and document: far above use, a ceiling for abuse
+# What a shared copy takes over from the private mark as it is.
+_SHARED_COPY = ("page", "kind", "color", "width", "text")
 DECIMALS = 5  # 1e-5 of an A4 page is under 0.01 pt: rounding loses nothing visible
 
 
@@ -68,119 +69,8 @@ def _gone() -> AppError:
     return not_found("Không tìm thấy ghi chú.")
 
 
-def _iso(value: datetime) -> str:
-    # SQLite hands datetimes back without their zone; they were written in UTC.
-    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
-
-
 def _r(values: Iterable[float]) -> list[float]:
     return [round(v, DECIMALS) for v in values]
-
-
-# ------------------------------------------------------------------ reading
-
-
-def out(row: Annotation, owner_name: str | None = None) -> dict[str, Any]:
-    g = row.geometry
-    return {
-        "id": row.id,
-        "document_id": row.document_id,
-        "page": row.page,
-        "kind": row.kind.value,
-        "scope": row.scope.value,
-        "color": row.color,
-        "width": row.width,
-        "points": g.get("points"),
-        "pressures": g.get("pressures"),
-        "rects": g.get("rects"),
-        "at": g.get("at"),
-        "text": row.text,
-        "owner_id": row.owner_id,
-        "owner_name": owner_name,
-        "source_id": row.source_id,
-        "version": row.version,
-        "deleted": row.deleted,
-        "created_at": _iso(row.created_at),
-        "updated_at": _iso(row.updated_at),
-    }
-
-
-def document_for(user: User, meeting: Meeting, document_id: int) -> Document:
-    """The document if this person may see it and it belongs to this meeting."""
-    doc = visible_document(user, document_id)
-    if doc.meeting_id != meeting.id:  # a document of another meeting: same answer
-        raise not_found("Không tìm thấy tài liệu.")
-    return doc
-
-
-_document = document_for
-
-
-def owner_names(user_ids: set[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    rows = db.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))
-    return {uid: name for uid, name in rows}
-
-
-def _room_may_see(doc: Document) -> bool:
-    """Everyone in the meeting room may see an unrestricted, current document
-    (DOCUMENT_VIEW comes with every role); otherwise events carry ids only."""
-    return not doc.restricted and doc.status is not DocumentStatus.WITHDRAWN
-
-
-def mine(user: User, meeting: Meeting, document_id: int) -> list[dict[str, Any]]:
-    """My private annotations on a document, oldest first (any device wrote them)."""
-    _document(user, meeting, document_id)
-    rows = db.scalars(
-        select(Annotation)
-        .where(
-            Annotation.document_id == document_id,
-            Annotation.owner_id == user.id,
-            Annotation.scope == AnnotationScope.PRIVATE,
-            Annotation.deleted.is_(False),
-        )
-        .order_by(Annotation.created_at, Annotation.id)
-    )
-    return [out(r) for r in rows]
-
-
-def rotations(document_id: int) -> list[int]:
-    """Each page's /Rotate, so clients can map what they display to stored coordinates."""
-    rows = db.execute(
-        select(DocumentPage.rotation)
-        .where(DocumentPage.document_id == document_id)
-        .order_by(DocumentPage.index)
-    )
-    return [int(r) % 360 for (r,) in rows]
-
-
-def shared_marks(
-    meeting: Meeting, user: User, document_id: int | None = None
-) -> list[dict[str, Any]]:
-    """The meeting's shared marks on documents this person may see, oldest first."""
-    q = (
-        select(Annotation, User.full_name)
-        .join(User, User.id == Annotation.owner_id)
-        .where(
-            Annotation.meeting_id == meeting.id,
-            Annotation.scope == AnnotationScope.SHARED,
-            Annotation.deleted.is_(False),
-        )
-        .order_by(Annotation.created_at, Annotation.id)
-    )
-    if document_id is not None:
-        q = q.where(Annotation.document_id == document_id)
-    rows = db.execute(q).all()
-    visible: dict[int, bool] = {}
-    result = []
-    for row, name in rows:
-        if row.document_id not in visible:
-            doc = db.get(Document, row.document_id)
-            visible[row.document_id] = doc is not None and document_visible_to(user, doc, meeting)
-        if visible[row.document_id]:
-            result.append(out(row, name))
-    return result
 
 
 # ------------------------------------------------------------------ writing
@@ -194,8 +84,9 @@ def _geometry(spec: AnnotationIn) -> dict[str, Any]:
         return g
     if isinstance(spec, TextHighlightIn):
         return {"rects": [_r(rect) for rect in spec.rects]}
-    assert isinstance(spec, NoteIn)
-    return {"at": _r(spec.at)}
+    if isinstance(spec, NoteIn):
+        return {"at": _r(spec.at)}
+    raise TypeError(f"no geometry for {type(spec).__name__}")
 
 
 def _existing(user: User, meeting: Meeting, annotation_id: str) -> Annotation | None:
@@ -224,7 +115,7 @@ def _check_room(user: User, doc: Document, page: int) -> None:
 def _emit_created(
     outbox: Outbox, meeting: Meeting, doc: Document, row: Annotation, user: User
 ) -> None:
-    body = out(row, user.full_name) if _room_may_see(doc) else None
+    body = out(row, user.full_name) if room_may_see(doc) else None
     outbox.meeting_event(
         meeting.id,
         "annotation.created",
@@ -243,7 +134,7 @@ def create(
     found = _existing(user, meeting, spec.id)
     if found is not None:
         return out(found)  # a retry: what it already did (a tombstone says deleted)
-    doc = _document(user, meeting, spec.document_id)
+    doc = document_for(user, meeting, spec.document_id)
     _check_room(user, doc, spec.page)
     row = Annotation(
         id=spec.id,
@@ -288,7 +179,7 @@ def update(
         raise _gone()
     if row.scope is AnnotationScope.SHARED:
         raise AppError("conflict", "Không sửa được dấu đã chia sẻ; hãy xóa và vẽ lại.")
-    _document(user, meeting, row.document_id)
+    document_for(user, meeting, row.document_id)
     if base_version != row.version:
         raise VersionConflict(row)
     is_note = row.kind is AnnotationKind.NOTE
@@ -320,7 +211,7 @@ def delete(user: User, meeting: Meeting, annotation_id: str, outbox: Outbox) -> 
         authorize(user, Perm.SHARED_MARKS_CLEAR, meeting.id)  # the chair removes any
     if row.deleted:
         return out(row)  # already gone: a retried delete succeeds
-    doc = _document(user, meeting, row.document_id)
+    doc = document_for(user, meeting, row.document_id)
     row.deleted = True
     row.version += 1
     db.flush()
@@ -349,20 +240,16 @@ def share(
     src = _own(user, meeting, annotation_id)
     if src.deleted or src.scope is not AnnotationScope.PRIVATE:
         raise _gone()
-    doc = _document(user, meeting, src.document_id)
+    doc = document_for(user, meeting, src.document_id)
     row = Annotation(
         id=shared_id,
         meeting_id=meeting.id,
         document_id=doc.id,
-        page=src.page,
         owner_id=user.id,
         scope=AnnotationScope.SHARED,
-        kind=src.kind,
-        color=src.color,
-        width=src.width,
         geometry=dict(src.geometry),
-        text=src.text,
         source_id=src.id,
+        **{name: getattr(src, name) for name in _SHARED_COPY},
     )
     db.add(row)
     db.flush()
@@ -374,7 +261,7 @@ def clear(
     user: User, meeting: Meeting, document_id: int, page: int | None, outbox: Outbox
 ) -> dict[str, Any]:
     """Remove the shared marks of one page (or of the whole document)."""
-    doc = _document(user, meeting, document_id)
+    doc = document_for(user, meeting, document_id)
     q = select(Annotation).where(
         Annotation.document_id == doc.id,
         Annotation.scope == AnnotationScope.SHARED,
@@ -393,34 +280,6 @@ def clear(
             meeting.id, "annotation.cleared", {"document_id": doc.id, "page": page, "ids": ids}
         )
     return {"document_id": doc.id, "page": page, "cleared": len(ids)}
-
-
-def laser_allowed(user: User, meeting: Meeting, document_id: int, page: int) -> bool:
-    """The pointer may be shown to the room: the document is visible to the presenter and
-    to everyone in the room (a restricted document's pointer would say where it is read)."""
-    doc = _document(user, meeting, document_id)
-    return page < doc.page_count and _room_may_see(doc)
-
-
-def export_rows(user: User, doc: Document, *, mine_too: bool, shared_too: bool) -> list[Annotation]:
-    """The marks going into a PDF copy: my private ones and/or the meeting's shared ones."""
-    conditions: list[ColumnElement[bool]] = []
-    if mine_too:
-        conditions.append(
-            and_(Annotation.owner_id == user.id, Annotation.scope == AnnotationScope.PRIVATE)
-        )
-    if shared_too:
-        conditions.append(Annotation.scope == AnnotationScope.SHARED)
-    if not conditions:
-        return []
-    cond = or_(*conditions)
-    return list(
-        db.scalars(
-            select(Annotation)
-            .where(Annotation.document_id == doc.id, Annotation.deleted.is_(False), cond)
-            .order_by(Annotation.page, Annotation.created_at, Annotation.id)
-        )
-    )
 
 
 # ------------------------------------------------------------------ offline queue
@@ -460,5 +319,6 @@ def _apply(user: User, meeting: Meeting, op: Any, outbox: Outbox) -> dict[str, A
         return update(user, meeting, op.id, op.base_version, op.op_id, op.changes, outbox)
     if isinstance(op, DeleteOp):
         return delete(user, meeting, op.id, outbox)
-    assert isinstance(op, ShareOp)
-    return share(user, meeting, op.id, op.shared_id, outbox)
+    if isinstance(op, ShareOp):
+        return share(user, meeting, op.id, op.shared_id, outbox)
+    raise TypeError(f"unknown annotation operation {type(op).__name__}")

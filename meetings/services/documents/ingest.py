@@ -38,6 +38,8 @@ from meetings.services.documents.files import DocFiles, from_document_error
 
 Progress = Callable[[str, float], None]
 
+# The PageInfo fields a DocumentPage stores as they are.
+_PAGE_COLUMNS = ("index", "width", "height", "rotation", "text")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -165,12 +167,8 @@ def _record(
     db.add_all(
         DocumentPage(
             document_id=doc.id,
-            index=p.index,
-            width=p.width,
-            height=p.height,
-            rotation=p.rotation,
-            text=p.text,
             text_folded=normalize(p.text),
+            **{name: getattr(p, name) for name in _PAGE_COLUMNS},
         )
         for p in result.pages
     )

@@ -83,8 +83,7 @@ def visible_document(user: User, document_id: int) -> Document:
         if exc.code == "permission_denied":
             raise _not_found() from None
         raise
-    assert meeting is not None
-    if not document_visible_to(user, doc, meeting):
+    if meeting is None or not document_visible_to(user, doc, meeting):
         raise _not_found()
     return doc
 

@@ -164,7 +164,8 @@ def _viewer(doc: Document, user: User, width: int, screen: str | None) -> _Viewe
     """
     if screen == PROJECTOR:
         meeting = authorize(user, Perm.MEETING_EDIT, doc.meeting_id)
-        assert meeting is not None
+        if meeting is None:  # a meeting permission: authorize returns the meeting
+            raise not_found("Không tìm thấy cuộc họp.")
         name, unit = projector_mark(meeting)
         return _Viewer(_PROJECTOR_ID, name, unit, width, time.monotonic(), doc.id)
     unit = user.unit.name if user.unit else ""

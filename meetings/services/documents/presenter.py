@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from meetings.clock import now
 from meetings.db import db
 from meetings.errors import AppError
 from meetings.events.outbox import Outbox
 from meetings.models import Document, Meeting, PresenterState, User
-from meetings.models.base import utcnow
 from meetings.permissions import Perm, meeting_perms
 from meetings.services.documents import pages as doc_pages
 from meetings.services.documents.library import visible_document
-from meetings.services.room.meetings import ensure_live
+from meetings.services.room.guards import ensure_live
 
 EVENT = "presenter.changed"
 
@@ -79,7 +79,7 @@ def open_document(
     state.page = page
     state.zoom_x, state.zoom_y, state.zoom_w, state.zoom_h = 0.0, 0.0, 1.0, 1.0
     state.presenter_id = user.id
-    state.updated_at = utcnow()
+    state.updated_at = now()
     db.flush()
     doc_pages.prewarm(doc, page)  # the room is about to ask for this page
     return _emit(meeting, state, outbox)
@@ -104,7 +104,7 @@ def turn_page(meeting: Meeting, user: User, page: int, outbox: Outbox) -> dict[s
     state.page = page
     state.zoom_x, state.zoom_y, state.zoom_w, state.zoom_h = 0.0, 0.0, 1.0, 1.0
     state.presenter_id = user.id
-    state.updated_at = utcnow()
+    state.updated_at = now()
     doc_pages.prewarm(doc, page)  # the room is about to ask for this page
     return _emit(meeting, state, outbox)
 
@@ -118,7 +118,7 @@ def zoom(
     state = _active(meeting, user)
     state.zoom_x, state.zoom_y, state.zoom_w, state.zoom_h = x, y, min(w, 1 - x), min(h, 1 - y)
     state.presenter_id = user.id
-    state.updated_at = utcnow()
+    state.updated_at = now()
     return _emit(meeting, state, outbox)
 
 

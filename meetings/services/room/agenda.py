@@ -13,19 +13,16 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from meetings.clock import iso, now
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
 from meetings.events.outbox import Outbox
 from meetings.models import AgendaItem, Meeting
 from meetings.models.meetings import MeetingStatus
-from meetings.services.room.meetings import (
-    aware,
-    emit_meeting_updated,
-    ensure_open,
-    iso,
-    lock_meeting,
-    now,
-)
+from meetings.services.room.guards import ensure_open, lock_meeting, lock_scheduled
+from meetings.services.room.meeting_end import close_live_parts
+from meetings.services.room.meetings import emit_meeting_updated
+from meetings.services.room.ordering import apply_order
 
 
 def ordered_items(meeting_id: int) -> list[AgendaItem]:
@@ -48,7 +45,7 @@ def ordered_items(meeting_id: int) -> list[AgendaItem]:
 
 
 def elapsed_seconds(item: AgendaItem, at: datetime) -> int:
-    running = (at - aware(item.started_at)).total_seconds() if item.started_at else 0.0
+    running = (at - item.started_at).total_seconds() if item.started_at else 0.0
     return item.elapsed_seconds + max(0, int(running))
 
 
@@ -141,9 +138,9 @@ def _ensure_running(meeting: Meeting) -> None:
 
 
 def start_meeting(meeting: Meeting, outbox: Outbox) -> None:
-    lock_meeting(meeting.id)
-    if meeting.status is not MeetingStatus.SCHEDULED:
-        raise conflict("Cuộc họp đã bắt đầu, đã kết thúc hoặc đã bị hủy.", "already_started")
+    lock_scheduled(
+        meeting, conflict("Cuộc họp đã bắt đầu, đã kết thúc hoặc đã bị hủy.", "already_started")
+    )
     meeting.status = MeetingStatus.IN_PROGRESS
     meeting.started_at = now()
     items = ordered_items(meeting.id)
@@ -160,8 +157,6 @@ def end_meeting(meeting: Meeting, outbox: Outbox, actor_id: int | None = None) -
     meeting.paused_item_id = None  # nothing to resume after the end
     meeting.status = MeetingStatus.ENDED
     meeting.closed_at = now()
-    from meetings.services.room.meeting_end import close_live_parts
-
     closed = close_live_parts(meeting, actor_id, outbox)
     emit_meeting_updated(meeting, outbox)
     emit_agenda(meeting, outbox, "ended")
@@ -324,13 +319,12 @@ def reorder(meeting: Meeting, parent_id: int | None, item_ids: list[int], outbox
     ensure_open(meeting)
     if parent_id is not None:
         _item(meeting, parent_id)
-    siblings = {s.id: s for s in _siblings(meeting.id, parent_id)}
-    if len(item_ids) != len(set(item_ids)):
-        raise AppError("invalid_payload", "Mỗi mục chỉ được xuất hiện một lần.")
-    if set(item_ids) != set(siblings):  # someone added or deleted an item meanwhile
-        raise conflict(
+    apply_order(
+        {s.id: s for s in _siblings(meeting.id, parent_id)},
+        item_ids,
+        repeated=AppError("invalid_payload", "Mỗi mục chỉ được xuất hiện một lần."),
+        stale=conflict(
             "Chương trình đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách.", "stale_order"
-        )
-    for position, item_id in enumerate(item_ids):
-        siblings[item_id].position = position
+        ),
+    )
     emit_agenda(meeting, outbox, "reordered")

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from meetings.clock import iso, now
 from meetings.db import db
 from meetings.errors import AppError, not_found
 from meetings.events.outbox import Outbox
@@ -26,7 +27,7 @@ from meetings.models import (
     Unit,
     User,
 )
-from meetings.services.room.meetings import ensure_open, iso, lock_meeting, now
+from meetings.services.room.guards import ensure_open, lock_meeting
 from meetings.services.room.quorum import check as check_quorum
 
 

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from meetings.clock import now
 from meetings.db import db
 from meetings.models import CalendarToken, Meeting, Participant, User
 from meetings.models.meetings import MeetingStatus
-from meetings.services.room.meetings import aware, now
 
 PRODID = "-//Phong hop so//Lich hop//VI"
 KIND_LABELS = {
@@ -64,8 +64,8 @@ def _event(meeting: Meeting) -> Event:
     ev = Event()
     ev.add("uid", f"meeting-{meeting.id}@phong-hop-so")
     ev.add("dtstamp", now())
-    ev.add("dtstart", aware(meeting.starts_at))
-    ev.add("dtend", aware(meeting.ends_at))
+    ev.add("dtstart", meeting.starts_at)
+    ev.add("dtend", meeting.ends_at)
     ev.add("summary", meeting.title)
     ev.add("location", meeting.room)
     ev.add("categories", [KIND_LABELS.get(meeting.kind, "Cuộc họp")])

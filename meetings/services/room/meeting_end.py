@@ -14,7 +14,7 @@ The video conference is not database state: it reacts to the committed
 `meeting.updated` (meetings.media_bridge.conference, an `on_sent` listener), so its
 media orders (recording stopped and kept, peers closed) leave only after the commit.
 
-Afterwards `meetings.services.meetings.ensure_live()` refuses conference, poll and
+Afterwards `meetings.services.room.guards.ensure_live()` refuses conference, poll and
 presenter commands with the code `closed`.
 """
 

@@ -11,70 +11,24 @@ admins of the host unit's subtree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 
+from meetings.clock import iso, now
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
 from meetings.events.outbox import Outbox
-from meetings.models import (
-    Meeting,
-    MeetingBridge,
-    MeetingRole,
-    Participant,
-    Unit,
-    UnitAdmin,
-    User,
-)
+from meetings.models import Meeting, MeetingBridge, MeetingRole, Participant, Unit, User
 from meetings.models.meetings import MeetingStatus
 from meetings.permissions import admin_units, manages_unit
+from meetings.services.room.attendance import emit_attendance
+from meetings.services.room.guards import ensure_open, lock_meeting, lock_scheduled
+from meetings.services.room.meeting_end import close_live_parts
 
 KINDS = ("committee", "council", "briefing", "other")
 QUORUM_RULES = ("majority", "two_thirds", "three_quarters")
-OPEN_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes even for timezone=True columns; they are UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    return aware(value).isoformat() if value is not None else None
-
-
-def lock_meeting(meeting_id: int) -> None:
-    """Serialise concurrent live commands on one meeting (PostgreSQL row lock; SQLite
-    serialises writers already and SQLAlchemy drops FOR UPDATE there)."""
-    db.execute(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
-
-
-def ensure_open(meeting: Meeting) -> None:
-    if meeting.status not in OPEN_STATUSES:
-        raise conflict("Cuộc họp đã kết thúc hoặc đã bị hủy.", "closed_meeting")
-
-
-def ensure_live(meeting: Meeting) -> None:
-    """Conference, poll and presenter commands on an ended (or cancelled) meeting answer
-    `closed`: what the end closed (services/meeting_end.py) must not start again."""
-    if meeting.status is MeetingStatus.ENDED:
-        raise AppError("closed", "Cuộc họp đã kết thúc.", {"reason": "meeting_ended"})
-    if meeting.status is MeetingStatus.CANCELLED:
-        raise AppError("closed", "Cuộc họp đã bị hủy.", {"reason": "meeting_cancelled"})
-
-
-def participant_of(meeting_id: int, user_id: int) -> Participant | None:
-    return db.scalar(
-        select(Participant).where(
-            Participant.meeting_id == meeting_id, Participant.user_id == user_id
-        )
-    )
 
 
 def meeting_public(meeting: Meeting) -> dict[str, Any]:
@@ -134,7 +88,7 @@ def _managed_unit(user: User, unit_id: int) -> Unit:
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
-    if aware(ends_at) <= aware(starts_at):
+    if ends_at <= starts_at:
         raise AppError("invalid_payload", "Giờ kết thúc phải sau giờ bắt đầu.")
 
 
@@ -206,7 +160,8 @@ def _apply(meeting: Meeting, user: User, fields: MeetingFields) -> None:
 
 def create_meeting(user: User, fields: MeetingFields, join_as: MeetingRole | None) -> Meeting:
     """Caller holds MEETING_CREATE; the host unit must be one they manage."""
-    assert fields.host_unit_id is not None and fields.starts_at and fields.ends_at
+    if fields.host_unit_id is None or fields.starts_at is None or fields.ends_at is None:
+        raise AppError("invalid_payload", "Cần có đơn vị chủ trì, giờ bắt đầu và giờ kết thúc.")
     host = _managed_unit(user, fields.host_unit_id)
     meeting = Meeting(
         title=(fields.title or "").strip(),
@@ -240,21 +195,15 @@ def update_meeting(meeting: Meeting, user: User, fields: MeetingFields, outbox: 
     _apply(meeting, user, fields)
     emit_meeting_updated(meeting, outbox)
     if fields.participants is not None or fields.bridge_unit_ids is not None:
-        from meetings.services.room.attendance import emit_attendance
-
         emit_attendance(meeting, outbox)
 
 
 def cancel_meeting(meeting: Meeting, outbox: Outbox) -> None:
-    lock_meeting(meeting.id)
-    if meeting.status is not MeetingStatus.SCHEDULED:
-        raise conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", "already_started")
+    lock_scheduled(meeting, conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", "already_started"))
     meeting.status = MeetingStatus.CANCELLED
     meeting.closed_at = now()
     # A meeting may be prepared before it starts (a test poll, a document shown): a
     # cancel closes what runs, like the end does.
-    from meetings.services.room.meeting_end import close_live_parts
-
     close_live_parts(meeting, None, outbox)
     emit_meeting_updated(meeting, outbox)
 
@@ -286,9 +235,3 @@ def my_meetings(user: User, scope: str) -> list[tuple[Meeting, MeetingRole | Non
             Meeting.status.in_([MeetingStatus.ENDED, MeetingStatus.CANCELLED])
         ).order_by(Meeting.starts_at.desc())
     return [(m, roles.get(m.id)) for m in db.scalars(query.limit(500))]
-
-
-def is_unit_admin(user: User) -> bool:
-    return user.is_system_admin or bool(
-        db.scalar(select(UnitAdmin.unit_id).where(UnitAdmin.user_id == user.id).limit(1))
-    )

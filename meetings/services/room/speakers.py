@@ -12,18 +12,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from meetings.clock import iso, now
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
 from meetings.events.outbox import Outbox
 from meetings.models import Meeting, MeetingRole, SpeakerRequest, SpeakerStatus, User
-from meetings.services.room.meetings import (
-    aware,
-    ensure_open,
-    iso,
-    lock_meeting,
-    now,
-    participant_of,
-)
+from meetings.services.room.guards import ensure_open, lock_meeting, participant_of
+from meetings.services.room.ordering import apply_order
 
 OPEN = (SpeakerStatus.WAITING, SpeakerStatus.SPEAKING)
 # A turn ends by itself this long after its limit: the speaker may finish the sentence
@@ -34,7 +29,7 @@ OVERTIME_GRACE_SECONDS = 30
 def _request_state(req: SpeakerRequest) -> dict[str, Any]:
     duration = None
     if req.started_at is not None and req.ended_at is not None:
-        duration = int((aware(req.ended_at) - aware(req.started_at)).total_seconds())
+        duration = int((req.ended_at - req.started_at).total_seconds())
     return {
         "id": req.id,
         "user_id": req.user_id,
@@ -83,17 +78,21 @@ def _limit(meeting: Meeting, req: SpeakerRequest) -> int:
     return req.limit_seconds or meeting.speaker_limit_seconds
 
 
+def _started_at(req: SpeakerRequest) -> datetime:
+    if req.started_at is None:
+        raise RuntimeError(f"speaker request {req.id} is not a started turn")
+    return req.started_at
+
+
 def turn_ends_at(meeting: Meeting, req: SpeakerRequest) -> datetime:
     """When a granted turn ends by itself: its limit plus the grace period."""
-    assert req.started_at is not None, "a speaking turn has started"
     grace = timedelta(seconds=_limit(meeting, req) + OVERTIME_GRACE_SECONDS)
-    return aware(req.started_at) + grace
+    return _started_at(req) + grace
 
 
 def _current_state(meeting: Meeting, req: SpeakerRequest, at: datetime) -> dict[str, Any]:
     state = _request_state(req)
-    assert req.started_at is not None, "a speaking turn has started"
-    spoken = (at - aware(req.started_at)).total_seconds()
+    spoken = (at - _started_at(req)).total_seconds()
     limit = _limit(meeting, req)
     # A short custom turn must not warn from its first second: at most half the turn.
     warn_before = min(meeting.speaker_warning_seconds, limit // 2)
@@ -109,7 +108,7 @@ def speakers_state(meeting: Meeting) -> dict[str, Any]:
     current = _speaking(meeting.id)
     current_state = _current_state(meeting, current, at) if current is not None else None
     history = sorted(
-        _rows(meeting.id, SpeakerStatus.DONE), key=lambda r: aware(r.started_at or r.requested_at)
+        _rows(meeting.id, SpeakerStatus.DONE), key=lambda r: r.started_at or r.requested_at
     )
     return {
         "queue": [_request_state(r) for r in _rows(meeting.id, SpeakerStatus.WAITING)],
@@ -238,15 +237,14 @@ def remove(meeting: Meeting, request_id: int, outbox: Outbox) -> None:
 def reorder(meeting: Meeting, request_ids: list[int], outbox: Outbox) -> None:
     """`request_ids` is the full new order of the waiting queue."""
     lock_meeting(meeting.id)
-    waiting = {r.id: r for r in _rows(meeting.id, SpeakerStatus.WAITING)}
-    if len(request_ids) != len(set(request_ids)):
-        raise AppError("invalid_payload", "Mỗi yêu cầu chỉ được xuất hiện một lần.")
-    if set(request_ids) != set(waiting):  # someone joined or left the queue meanwhile
-        raise conflict(
+    apply_order(
+        {r.id: r for r in _rows(meeting.id, SpeakerStatus.WAITING)},
+        request_ids,
+        repeated=AppError("invalid_payload", "Mỗi yêu cầu chỉ được xuất hiện một lần."),
+        stale=conflict(
             "Hàng chờ đã thay đổi; hãy tải lại và sắp xếp lại toàn bộ danh sách.", "stale_order"
-        )
-    for position, request_id in enumerate(request_ids):
-        waiting[request_id].position = position
+        ),
+    )
     emit_speakers(meeting, outbox)
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import update
 
+from meetings.clock import now
 from meetings.db import db
-from meetings.models import AuditEntry, AuditHead
-from meetings.models.base import utcnow
+from meetings.models import AuditEntry, AuditHead, Poll
 
 GENESIS = "0" * 64
 
@@ -90,7 +90,7 @@ def append(
     ).one()
     entry = AuditEntry(
         seq=seq,
-        at=utcnow().isoformat(),
+        at=now().isoformat(),
         action=action,
         meeting_id=meeting_id,
         poll_id=poll_id,
@@ -107,3 +107,8 @@ def append(
         .execution_options(synchronize_session=False)
     )
     return entry
+
+
+def for_poll(action: str, poll: Poll, actor_id: int | None, data: dict[str, Any]) -> AuditEntry:
+    """An entry about one poll, filed under its meeting."""
+    return append(action, meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=actor_id, data=data)

@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from meetings.clock import now
 from meetings.db import db
 from meetings.errors import AppError
 from meetings.models import NamedBallot, Poll, PollEligible, PollVoter, SecretBallot, User
-from meetings.models.base import utcnow
 from meetings.models.polls import PollStatus
 from meetings.services.voting import audit
 
@@ -102,9 +102,7 @@ def _ensure_can_vote(poll: Poll, user: User) -> None:
 
 
 def is_past_deadline(poll: Poll) -> bool:
-    from meetings.services.voting.polls import as_utc
-
-    return poll.deadline_at is not None and as_utc(poll.deadline_at) <= utcnow()
+    return poll.deadline_at is not None and poll.deadline_at <= now()
 
 
 def do_cast(
@@ -134,11 +132,17 @@ def do_cast(
 def _current_ack(poll: Poll, user: User, key: str) -> dict[str, Any]:
     if poll.secret:
         return _ack(poll, key, "[]")
+    return _ack(poll, key, _named_ballot(poll, user).choices)
+
+
+def _named_ballot(poll: Poll, user: User) -> NamedBallot:
+    """The person's ballot in a named poll, which their voter marker says exists."""
     ballot = db.scalar(
         select(NamedBallot).where(NamedBallot.poll_id == poll.id, NamedBallot.user_id == user.id)
     )
-    assert ballot is not None
-    return _ack(poll, key, ballot.choices)
+    if ballot is None:
+        raise AppError("conflict", "Không tìm thấy phiếu đã bầu.")
+    return ballot
 
 
 def _first_ballot(poll: Poll, user: User, key: str, choices: str) -> None:
@@ -157,9 +161,7 @@ def _first_ballot(poll: Poll, user: User, key: str, choices: str) -> None:
         ballot = _named(poll, user, key, choices)
         db.add(ballot)
         data = {"user_id": user.id, "choices": choices, "content_hash": ballot.content_hash}
-    audit.append(
-        "ballot.cast", meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=user.id, data=data
-    )
+    audit.for_poll("ballot.cast", poll, user.id, data)
 
 
 def _recheck_open(poll: Poll) -> None:
@@ -212,20 +214,13 @@ def _replace_ballot(
         _insert_secret(poll, key, choices)
         data: dict[str, Any] = {"user_id": user.id}
     else:
-        ballot = db.scalar(
-            select(NamedBallot).where(
-                NamedBallot.poll_id == poll.id, NamedBallot.user_id == user.id
-            )
-        )
-        assert ballot is not None
+        ballot = _named_ballot(poll, user)
         ballot.ballot_key = key
         ballot.choices = choices
         ballot.content_hash = named_content_hash(poll.id, user.id, key, choices)
-        ballot.updated_at = utcnow()
+        ballot.updated_at = now()
         data = {"user_id": user.id, "choices": choices, "content_hash": ballot.content_hash}
-    audit.append(
-        "ballot.changed", meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=user.id, data=data
-    )
+    audit.for_poll("ballot.changed", poll, user.id, data)
 
 
 def seal_secret_ballots(poll: Poll) -> list[str]:

@@ -47,7 +47,7 @@ def font_path(bold: bool = False) -> str:
 def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    return polls.as_utc(value).astimezone(LOCAL_TZ).strftime("%H:%M:%S ngày %d/%m/%Y")
+    return value.astimezone(LOCAL_TZ).strftime("%H:%M:%S ngày %d/%m/%Y")
 
 
 def summary_lines(meeting: Meeting, poll: Poll, result: dict[str, Any]) -> list[tuple[str, str]]:

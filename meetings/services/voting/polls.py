@@ -7,11 +7,12 @@ queues its events in the given Outbox, which the caller sends after commit.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
+from meetings.clock import iso, now
 from meetings.db import db
 from meetings.errors import conflict, not_found
 from meetings.events.outbox import Outbox
@@ -25,23 +26,14 @@ from meetings.models import (
     PollOption,
     User,
 )
-from meetings.models.base import utcnow
 from meetings.models.polls import Eligibility, PollKind, PollStatus
-from meetings.services.room.meetings import ensure_live
+from meetings.services.room.attendance import present_user_ids
+from meetings.services.room.guards import ensure_live
 from meetings.services.voting import audit, ballots, tally
 from meetings.services.voting.spec import PollPatch, PollSettings, parse_settings
 
 YES_NO_OPTIONS = (("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết"))
 _SETTINGS = tuple(PollSettings.model_fields)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes even for timezone=True columns; they are UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    return as_utc(value).isoformat() if value is not None else None
 
 
 def get_poll(meeting_id: int, poll_id: int) -> Poll:
@@ -168,8 +160,6 @@ def _voting_delegates(meeting_id: int) -> set[int]:
 
 def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     """Freeze who may vote and the bases; start the deadline if there is one."""
-    from meetings.services.room.attendance import present_user_ids
-
     _ensure_live(poll.meeting_id)
     if poll.status is not PollStatus.DRAFT:
         raise conflict("Cuộc biểu quyết đã được mở trước đó.", "already_opened")
@@ -188,23 +178,22 @@ def do_open(poll: Poll, user: User, outbox: Outbox) -> Poll:
     if not eligible:
         raise conflict("Không có đại biểu nào đủ điều kiện biểu quyết.", "no_eligible_voters")
     db.add_all(PollEligible(poll_id=poll.id, user_id=uid) for uid in sorted(eligible))
-    now = utcnow()
+    opened = now()
     poll.status = PollStatus.OPEN
-    poll.opened_at = now
+    poll.opened_at = opened
     if poll.duration_seconds:
-        poll.deadline_at = now + timedelta(seconds=poll.duration_seconds)
+        poll.deadline_at = opened + timedelta(seconds=poll.duration_seconds)
     poll.entitled_count = len(delegates)
     poll.present_count = len(present)
     poll.eligible_count = len(eligible)
     meeting = db.get(Meeting, poll.meeting_id)
     poll.quorum_rule = meeting.quorum_rule if meeting is not None else "majority"
     db.flush()
-    audit.append(
+    audit.for_poll(
         "poll.opened",
-        meeting_id=poll.meeting_id,
-        poll_id=poll.id,
-        actor_id=user.id,
-        data={
+        poll,
+        user.id,
+        {
             "settings": settings_of(poll),
             "options": [[o.id, o.label, o.code] for o in poll.options],
             "eligible": sorted(eligible),
@@ -227,7 +216,7 @@ def do_close(poll: Poll, actor_id: int | None, outbox: Outbox) -> bool:
     flipped = db.execute(
         update(Poll)
         .where(Poll.id == poll.id, Poll.status == PollStatus.OPEN)
-        .values(status=PollStatus.CLOSED, closed_at=utcnow())
+        .values(status=PollStatus.CLOSED, closed_at=now())
         .execution_options(synchronize_session=False)
     )
     if flipped.rowcount != 1:  # type: ignore[attr-defined]
@@ -239,9 +228,7 @@ def do_close(poll: Poll, actor_id: int | None, outbox: Outbox) -> bool:
     data: dict[str, Any] = {"result": result, "voters": tally.voted_count(poll.id)}
     if sealed is not None:
         data["ballot_hashes"] = sealed
-    audit.append(
-        "poll.closed", meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=actor_id, data=data
-    )
+    audit.for_poll("poll.closed", poll, actor_id, data)
     outbox.meeting_event(poll.meeting_id, "poll.closed", {"poll": tally_view(poll)})
     return True
 
@@ -259,15 +246,10 @@ def do_publish(poll: Poll, user: User, outbox: Outbox) -> Poll:
     if poll.status is not PollStatus.CLOSED:
         raise conflict("Chỉ công bố được kết quả của cuộc biểu quyết đã kết thúc.", "not_closed")
     poll.status = PollStatus.PUBLISHED
-    poll.published_at = utcnow()
+    poll.published_at = now()
     db.flush()
-    audit.append(
-        "poll.published",
-        meeting_id=poll.meeting_id,
-        poll_id=poll.id,
-        actor_id=user.id,
-        data={"result_hash": audit.sha256_hex(poll.result_json or "")},
-    )
+    result_hash = audit.sha256_hex(poll.result_json or "")
+    audit.for_poll("poll.published", poll, user.id, {"result_hash": result_hash})
     outbox.meeting_event(
         poll.meeting_id, "poll.published", {"poll": tally_view(poll, with_result=True)}
     )
@@ -281,7 +263,7 @@ def do_hide(poll: Poll, outbox: Outbox) -> Poll:
         raise conflict("Chỉ gỡ được cuộc biểu quyết đã kết thúc khỏi màn chiếu.", "not_closed")
     if poll.hidden_at is not None:
         return poll  # a retried click changes nothing
-    poll.hidden_at = utcnow()
+    poll.hidden_at = now()
     db.flush()
     outbox.meeting_event(poll.meeting_id, "poll.hidden", {"poll": tally_view(poll)})
     return poll
@@ -293,11 +275,9 @@ def do_cancel(poll: Poll, user: User, outbox: Outbox) -> Poll:
     if poll.status is not PollStatus.OPEN:
         raise conflict("Chỉ hủy được cuộc biểu quyết đang mở.", "not_open")
     poll.status = PollStatus.CANCELLED
-    poll.closed_at = utcnow()
+    poll.closed_at = now()
     db.flush()
-    audit.append(
-        "poll.cancelled", meeting_id=poll.meeting_id, poll_id=poll.id, actor_id=user.id, data={}
-    )
+    audit.for_poll("poll.cancelled", poll, user.id, {})
     outbox.meeting_event(poll.meeting_id, "poll.cancelled", {"poll": tally_view(poll)})
     return poll
 

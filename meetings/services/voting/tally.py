@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from meetings.db import db
-from meetings.models import NamedBallot, Poll, PollVoter, SecretBallot
+from meetings.models import NamedBallot, Poll, PollEligible, PollVoter, SecretBallot, User
 from meetings.models.polls import PollKind
 from meetings.services.voting import majority
 
@@ -106,8 +106,6 @@ def running_tally(poll: Poll) -> list[dict[str, Any]]:
 
 def named_list(poll: Poll) -> list[dict[str, Any]]:
     """Who chose what, for named polls; eligible people who did not vote are listed too."""
-    from meetings.models import PollEligible, User
-
     labels = {o.id: o.label for o in poll.options}
     ballots = {
         b.user_id: json.loads(b.choices)
