@@ -18,11 +18,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetings.clock import now
-from meetings.models.base import Base, Timestamped, str_enum
+from meetings.models.base import Base, Timestamped, belongs_to, str_enum
 
 
 class AnnotationKind(enum.StrEnum):
@@ -45,10 +45,10 @@ class Annotation(Timestamped, Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-generated UUID
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = belongs_to("meetings")
+    document_id: Mapped[int] = belongs_to("documents")
     page: Mapped[int]  # 0-based
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = belongs_to("users")
     scope: Mapped[AnnotationScope] = mapped_column(str_enum(AnnotationScope, "annotation_scope"))
     kind: Mapped[AnnotationKind] = mapped_column(str_enum(AnnotationKind, "annotation_kind"))
     color: Mapped[str] = mapped_column(String(7))  # "#RRGGBB"

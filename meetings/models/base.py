@@ -4,8 +4,8 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Dialect, Enum, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, Dialect, Enum, ForeignKey, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column, relationship
 
 from meetings.clock import now
 
@@ -54,3 +54,13 @@ class Timestamped:
 def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:
     """Enums are stored as plain strings with a CHECK: portable and readable in SQL."""
     return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+def belongs_to(table: str, **options: Any) -> MappedColumn[Any]:
+    """A reference to the row of `table` this row belongs to: deleted with it."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), **options)
+
+
+def children(back_populates: str, **options: Any) -> Any:
+    """The rows that belong to this one (see belongs_to): saved and deleted with it."""
+    return relationship(back_populates=back_populates, cascade="all, delete-orphan", **options)

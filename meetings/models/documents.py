@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped, str_enum
+from meetings.models.base import Base, Timestamped, belongs_to, children, str_enum
 from meetings.models.meetings import MeetingRole
 
 
@@ -37,7 +37,7 @@ class Document(Timestamped, Base):
     __table_args__ = (Index("ix_documents_meeting_status", "meeting_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = belongs_to("meetings")
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True
     )
@@ -61,23 +61,16 @@ class Document(Timestamped, Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
 
-    pages: Mapped[list[DocumentPage]] = relationship(
-        back_populates="document",
-        cascade="all, delete-orphan",
-        order_by="DocumentPage.index",
-        lazy="raise_on_sql",
+    pages: Mapped[list[DocumentPage]] = children(
+        "document", order_by="DocumentPage.index", lazy="raise_on_sql"
     )
-    access: Mapped[list[DocumentAccess]] = relationship(
-        back_populates="document", cascade="all, delete-orphan"
-    )
+    access: Mapped[list[DocumentAccess]] = children("document")
 
 
 class DocumentPage(Base):
     __tablename__ = "document_pages"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int] = belongs_to("documents", primary_key=True)
     index: Mapped[int] = mapped_column(primary_key=True)  # 0-based
     width: Mapped[float]  # PDF points, after rotation (as displayed)
     height: Mapped[float]
@@ -97,10 +90,8 @@ class DocumentAccess(Base):
     __table_args__ = (UniqueConstraint("document_id", "user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = belongs_to("documents", index=True)
+    user_id: Mapped[int | None] = belongs_to("users")
     role: Mapped[MeetingRole | None] = mapped_column(str_enum(MeetingRole, "document_access_role"))
 
     document: Mapped[Document] = relationship(back_populates="access")
@@ -119,8 +110,8 @@ class DocumentAccessLog(Base):
     __table_args__ = (UniqueConstraint("document_id", "user_id", "page", "day", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = belongs_to("documents")
+    user_id: Mapped[int] = belongs_to("users", index=True)
     page: Mapped[int] = mapped_column(default=-1)
     day: Mapped[date] = mapped_column(Date)
     action: Mapped[str] = mapped_column(String(16))  # "view" | "download"
@@ -139,10 +130,8 @@ class PresenterState(Base):
 
     __tablename__ = "presenter_state"
 
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
-    )
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = belongs_to("meetings", primary_key=True)
+    document_id: Mapped[int] = belongs_to("documents")
     page: Mapped[int] = mapped_column(default=0)
     zoom_x: Mapped[float] = mapped_column(default=0.0)
     zoom_y: Mapped[float] = mapped_column(default=0.0)

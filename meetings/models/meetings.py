@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped, str_enum
+from meetings.models.base import Base, Timestamped, belongs_to, children, str_enum
 from meetings.models.units import Unit
 from meetings.models.users import User
 
@@ -60,15 +60,9 @@ class Meeting(Timestamped, Base):
     speaker_warning_seconds: Mapped[int] = mapped_column(default=60)
 
     host_unit: Mapped[Unit] = relationship()
-    participants: Mapped[list[Participant]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan"
-    )
-    bridges: Mapped[list[MeetingBridge]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan"
-    )
-    agenda: Mapped[list[AgendaItem]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
-    )
+    participants: Mapped[list[Participant]] = children("meeting")
+    bridges: Mapped[list[MeetingBridge]] = children("meeting")
+    agenda: Mapped[list[AgendaItem]] = children("meeting", order_by="AgendaItem.position")
 
 
 class Participant(Base):
@@ -76,8 +70,8 @@ class Participant(Base):
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = belongs_to("meetings")
+    user_id: Mapped[int] = belongs_to("users", index=True)
     role: Mapped[MeetingRole] = mapped_column(str_enum(MeetingRole, "meeting_role"))
     # For a bridge operator: the unit whose bridge they run.
     bridge_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -91,9 +85,7 @@ class MeetingBridge(Base):
 
     __tablename__ = "meeting_bridges"
 
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
-    )
+    meeting_id: Mapped[int] = belongs_to("meetings", primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="bridges")
@@ -104,10 +96,8 @@ class AgendaItem(Base):
     __tablename__ = "agenda_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
-    )
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = belongs_to("meetings", index=True)
+    parent_id: Mapped[int | None] = belongs_to("agenda_items")
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
     presenter: Mapped[str] = mapped_column(String(200), default="")

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped, str_enum
+from meetings.models.base import Base, Timestamped, belongs_to, children, str_enum
 
 
 class PollKind(enum.StrEnum):
@@ -57,9 +57,7 @@ class Poll(Timestamped, Base):
     __tablename__ = "polls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
-    )
+    meeting_id: Mapped[int] = belongs_to("meetings", index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL")
     )
@@ -100,9 +98,7 @@ class Poll(Timestamped, Base):
     # Canonical JSON of the tally and outcome, written once on close.
     result_json: Mapped[str | None] = mapped_column(Text)
 
-    options: Mapped[list[PollOption]] = relationship(
-        back_populates="poll", cascade="all, delete-orphan", order_by="PollOption.position"
-    )
+    options: Mapped[list[PollOption]] = children("poll", order_by="PollOption.position")
 
 
 class PollOption(Base):
@@ -110,7 +106,7 @@ class PollOption(Base):
     __table_args__ = (UniqueConstraint("poll_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    poll_id: Mapped[int] = belongs_to("polls")
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(300))
     # yes / no / abstain for yes_no polls, so rules know which option is which.
@@ -124,12 +120,8 @@ class PollEligible(Base):
 
     __tablename__ = "poll_eligible"
 
-    poll_id: Mapped[int] = mapped_column(
-        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    poll_id: Mapped[int] = belongs_to("polls", primary_key=True)
+    user_id: Mapped[int] = belongs_to("users", primary_key=True)
 
 
 class PollVoter(Base):
@@ -143,12 +135,8 @@ class PollVoter(Base):
     __tablename__ = "poll_voters"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    poll_id: Mapped[int] = mapped_column(
-        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    poll_id: Mapped[int] = belongs_to("polls", primary_key=True)
+    user_id: Mapped[int] = belongs_to("users", primary_key=True)
     key_hash: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -159,8 +147,8 @@ class NamedBallot(Timestamped, Base):
     __table_args__ = (UniqueConstraint("poll_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    poll_id: Mapped[int] = belongs_to("polls")
+    user_id: Mapped[int] = belongs_to("users")
     ballot_key: Mapped[str] = mapped_column(String(36))
     choices: Mapped[str] = mapped_column(String(2000))  # canonical JSON list of option ids
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -177,7 +165,7 @@ class SecretBallot(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID4
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    poll_id: Mapped[int] = belongs_to("polls")
     choices: Mapped[str] = mapped_column(String(2000))
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))

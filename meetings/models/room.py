@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetings.clock import now
-from meetings.models.base import Base, str_enum
+from meetings.models.base import Base, belongs_to, str_enum
 from meetings.models.units import Unit
 from meetings.models.users import User
 
@@ -25,12 +25,8 @@ class Attendance(Base):
 
     __tablename__ = "attendance"
 
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    meeting_id: Mapped[int] = belongs_to("meetings", primary_key=True)
+    user_id: Mapped[int] = belongs_to("users", primary_key=True)
     status: Mapped[AttendanceStatus] = mapped_column(
         str_enum(AttendanceStatus, "attendance_status")
     )
@@ -53,11 +49,9 @@ class BridgePresence(Base):
     __table_args__ = (Index("ix_bridge_presence_meeting_unit", "meeting_id", "unit_id"),)
 
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = belongs_to("meetings", primary_key=True)
+    user_id: Mapped[int] = belongs_to("users")
+    unit_id: Mapped[int] = belongs_to("units")
     connected_at: Mapped[datetime] = mapped_column(default=now)
 
 
@@ -76,8 +70,8 @@ class SpeakerRequest(Base):
     __table_args__ = (Index("ix_speaker_requests_meeting_status", "meeting_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = belongs_to("meetings")
+    user_id: Mapped[int] = belongs_to("users")
     bridge_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL")
@@ -101,8 +95,6 @@ class CalendarToken(Base):
 
     __tablename__ = "calendar_tokens"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = belongs_to("users", primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now)

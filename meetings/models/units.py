@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped
+from meetings.models.base import Base, Timestamped, belongs_to
 
 
 class Unit(Timestamped, Base):
@@ -33,7 +33,7 @@ class Bridge(Timestamped, Base):
     __tablename__ = "bridges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), unique=True)
+    unit_id: Mapped[int] = belongs_to("units", unique=True)
     name: Mapped[str] = mapped_column(String(220))
 
     unit: Mapped[Unit] = relationship(back_populates="bridge")

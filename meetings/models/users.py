@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.models.base import Base, Timestamped
+from meetings.models.base import Base, Timestamped, belongs_to, children
 from meetings.models.units import Unit
 
 
@@ -25,9 +25,7 @@ class User(Timestamped, Base):
     session_epoch: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit | None] = relationship()
-    admin_of: Mapped[list[UnitAdmin]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
-    )
+    admin_of: Mapped[list[UnitAdmin]] = children("user")
 
 
 class UnitAdmin(Base):
@@ -35,12 +33,8 @@ class UnitAdmin(Base):
 
     __tablename__ = "unit_admins"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = belongs_to("users", primary_key=True)
+    unit_id: Mapped[int] = belongs_to("units", primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="admin_of")
     unit: Mapped[Unit] = relationship()
