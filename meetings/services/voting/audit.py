@@ -31,40 +31,13 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def entry_hash(
-    prev_hash: str,
-    *,
-    seq: int,
-    at: str,
-    action: str,
-    meeting_id: int | None,
-    poll_id: int | None,
-    actor_id: int | None,
-    data: str,
-) -> str:
-    body = {
-        "seq": seq,
-        "at": at,
-        "action": action,
-        "meeting_id": meeting_id,
-        "poll_id": poll_id,
-        "actor_id": actor_id,
-        "data": data,
-    }
-    return sha256_hex(prev_hash + canonical(body))
+# What an entry's hash covers, chained to the previous entry's hash.
+HASHED_FIELDS = ("seq", "at", "action", "meeting_id", "poll_id", "actor_id", "data")
 
 
 def hash_of(entry: AuditEntry) -> str:
-    return entry_hash(
-        entry.prev_hash,
-        seq=entry.seq,
-        at=entry.at,
-        action=entry.action,
-        meeting_id=entry.meeting_id,
-        poll_id=entry.poll_id,
-        actor_id=entry.actor_id,
-        data=entry.data,
-    )
+    body = {name: getattr(entry, name) for name in HASHED_FIELDS}
+    return sha256_hex(entry.prev_hash + canonical(body))
 
 
 def append(
