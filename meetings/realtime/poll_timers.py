@@ -9,7 +9,6 @@ click may all race: exactly one of them closes.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -20,6 +19,7 @@ from meetings.events.outbox import Outbox
 from meetings.extensions import socketio
 from meetings.models import Poll
 from meetings.models.polls import PollStatus
+from meetings.realtime.deadlines import Deadlines
 from meetings.services.voting import polls, tally
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 # to 500 tablets. At most one poll.progress per poll per PROGRESS_INTERVAL.
 PROGRESS_INTERVAL = 0.25
 
-_scheduled_close: dict[int, datetime] = {}
 _pending_progress: set[int] = set()
 
 
@@ -42,24 +41,7 @@ def ensure_close_timer(poll: Poll) -> None:
     so a restarted worker picks deadlines up again)."""
     if poll.status is not PollStatus.OPEN or poll.deadline_at is None:
         return
-    deadline = poll.deadline_at
-    if _scheduled_close.get(poll.id) == deadline:
-        return
-    _scheduled_close[poll.id] = deadline
-    delay = max((deadline - now()).total_seconds(), 0.0)
-    socketio.start_background_task(_close_later, _app(), poll.meeting_id, poll.id, delay)
-
-
-def _close_later(app: Flask, meeting_id: int, poll_id: int, delay: float) -> None:
-    socketio.sleep(delay)
-    try:
-        with app.app_context():
-            close_if_due(meeting_id, poll_id)
-            db.remove()
-    except Exception:
-        log.exception("poll deadline close failed", extra={"poll_id": poll_id})
-    finally:
-        _scheduled_close.pop(poll_id, None)
+    _closing.arm(poll.id, poll.deadline_at, poll.meeting_id)
 
 
 def close_if_due(meeting_id: int, poll_id: int) -> bool:
@@ -71,6 +53,9 @@ def close_if_due(meeting_id: int, poll_id: int) -> bool:
         closed = due and polls.do_close(poll, None, outbox)
     outbox.send()
     return closed
+
+
+_closing = Deadlines("poll deadline close", close_if_due)
 
 
 def schedule_progress(meeting_id: int, poll_id: int) -> None:
