@@ -52,14 +52,6 @@ def parse_upload_form(request: Request) -> UploadForm:
     if file is None:
         raise AppError("missing_file", "Chưa chọn tệp để tải lên.")
     fields = UploadFields.model_validate({k: v for k, v in form.items() if k != "csrf_token"})
-    spec = UploadSpec(
-        filename=file.filename or "",
-        title=fields.title or None,
-        agenda_item_id=fields.agenda_item_id,
-        sensitivity=fields.sensitivity,
-        replaces_id=fields.replaces_id,
-        restricted=fields.restricted,
-        user_ids=fields.user_ids,
-        roles=fields.roles,
-    )
-    return UploadForm(file, spec)
+    # The form's fields are the spec's; an empty title means "take it from the PDF".
+    given = {**dict(fields), "title": fields.title or None}
+    return UploadForm(file, UploadSpec(filename=file.filename or "", **given))
