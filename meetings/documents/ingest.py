@@ -203,8 +203,3 @@ def default_pool() -> IngestPool:
 
 
 _default = process_wide(IngestPool)
-
-
-def ingest(path: str | os.PathLike[str], **kwargs: Any) -> IngestResult:
-    """`default_pool().ingest(path, **kwargs)`."""
-    return default_pool().ingest(path, **kwargs)
