@@ -1,7 +1,8 @@
 """Every REST route × every role × a meeting of the unit admin's own unit and of another.
 
-The route table (api/registry.py ROUTES) gives each route's permission; the permission
-table (permissions.py) gives what each role holds. From those the expected answer is
+The route table (api/registry.py ROUTES) gives each route's permission; the hand-written
+table of tests/permission_table.py, shared with the command matrix, gives what each role
+holds. From those the expected answer is
 derived and checked against real requests, always sent with a malformed query and body:
 a caller who may not use the route must get 401/403/404, never the 400 that would tell
 them the schema; one who may gets past authorization (usually to that 400).
@@ -21,9 +22,10 @@ from sqlalchemy import select
 from meetings.api.registry import PUBLIC, ROUTES, Route
 from meetings.db import db, transaction
 from meetings.models import Meeting, Unit, User
-from meetings.permissions import GLOBAL_PERMS, MANAGER_PERMS, ROLE_PERMS, Perm, manages_unit
+from meetings.permissions import GLOBAL_PERMS, ROLE_PERMS, Perm, manages_unit
 from tests.conftest import csrf_token
 from tests.documents.conftest import write_blank_pdf
+from tests.permission_table import holds
 from tests.realtime.room import ROLE_OF, ROLE_USERS, make_room
 
 ANONYMOUS = "anonymous"
@@ -60,10 +62,11 @@ def standing(app: Any, meetings: dict[bool, int]) -> Standing:
 
 
 def held(role: str, own_unit: bool, who: Standing) -> frozenset[Perm]:
-    """What `role` holds in a test meeting (the tables of permissions.py)."""
-    perms = ROLE_PERMS[ROLE_OF[role]] if role in ROLE_OF else frozenset()
+    """What `role` holds in a test meeting, by the hand-written table (not permissions.py):
+    its meeting role's permissions, and a manager's where its account manages the host."""
+    perms = holds(role) - {Perm.SIGNED_IN} if role in ROLE_OF else frozenset()
     if (role, own_unit) in who.manages:
-        perms = perms | MANAGER_PERMS
+        perms = perms | (holds("unit_admin") - {Perm.SIGNED_IN})
     return perms
 
 

@@ -1,7 +1,8 @@
 """Every registered command × every meeting role, from the command's own example.
 
-The expected table below is written by hand from the role descriptions (not derived from
-permissions.py), so a change to ROLE_PERMS that lets someone new run a command fails here.
+The expected table (tests/permission_table.py) is written by hand from the role descriptions
+(not derived from permissions.py), so a change to ROLE_PERMS that lets someone new run a
+command fails here.
 """
 
 from __future__ import annotations
@@ -9,34 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from meetings.models.meetings import MeetingStatus
-from meetings.permissions import Perm
 from meetings.realtime import load_commands
 from meetings.realtime.registry import COMMANDS
+from tests.permission_table import ALLOWED
 from tests.realtime.room import ROLE_USERS, Room, make_room, version
-
-EVERYONE = {"chair", "secretary", "delegate", "observer", "guest", "bridge_operator"}
-ORGANISERS = {"chair", "secretary", "unit_admin"}
-
-ALLOWED: dict[Perm, set[str]] = {
-    Perm.SIGNED_IN: set(ROLE_USERS),
-    Perm.MEETING_VIEW: EVERYONE | {"unit_admin"},
-    Perm.DOCUMENT_VIEW: EVERYONE | {"unit_admin"},
-    Perm.ANNOTATE: EVERYONE,
-    Perm.MEETING_EDIT: ORGANISERS,
-    Perm.DOCUMENT_MANAGE: ORGANISERS,
-    Perm.AGENDA_DRIVE: {"chair"},
-    Perm.PRESENT: {"chair"},
-    Perm.SHARED_MARKS_CLEAR: {"chair"},
-    Perm.CONFERENCE_CONTROL: {"chair"},
-    Perm.ATTENDANCE_CHECKIN: {"chair", "delegate", "observer"},
-    Perm.ATTENDANCE_MARK: {"chair", "secretary"},
-    Perm.SPEAKER_REQUEST: {"chair", "delegate", "observer", "bridge_operator"},
-    Perm.SPEAKER_MANAGE: {"chair", "secretary"},
-    Perm.POLL_MANAGE: {"chair", "secretary"},
-    Perm.POLL_VOTE: {"delegate"},
-    Perm.CONFERENCE_JOIN: {"chair", "bridge_operator"},
-    Perm.RECORDING_DOWNLOAD: {"chair", "secretary"},
-}
 
 load_commands()
 NAMES = sorted(COMMANDS)
