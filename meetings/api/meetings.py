@@ -196,10 +196,7 @@ def create_meeting(ctx: Ctx, body: MeetingCreate) -> tuple[dict[str, object], in
     """Schedule a meeting hosted by a unit the caller manages (unit admins)."""
     join_as = MeetingRole(body.join_as) if body.join_as else None
     meeting = svc.create_meeting(ctx.me, _fields(body), join_as)
-    for item in body.agenda:
-        top = agenda.add_item(meeting, item.model_dump(exclude={"children"}), None)
-        for child in item.children:
-            agenda.add_item(meeting, {**child.model_dump(), "parent_id": top.id}, None)
+    agenda.add_initial_items(meeting, [item.model_dump() for item in body.agenda])
     return _detail(meeting, ctx.me), 201
 
 

@@ -282,6 +282,14 @@ def add_item(meeting: Meeting, fields: dict[str, Any], outbox: Outbox | None) ->
     return item
 
 
+def add_initial_items(meeting: Meeting, items: list[dict[str, Any]]) -> None:
+    """The agenda given with a new meeting: items in order, each with its `children`."""
+    for fields in items:
+        top = add_item(meeting, {k: v for k, v in fields.items() if k != "children"}, None)
+        for child in fields.get("children") or ():
+            add_item(meeting, {**child, "parent_id": top.id}, None)
+
+
 def update_item(meeting: Meeting, item_id: int, fields: dict[str, Any], outbox: Outbox) -> None:
     lock_meeting(meeting.id)
     ensure_open(meeting)
