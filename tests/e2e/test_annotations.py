@@ -257,7 +257,9 @@ def test_presenter_stroke_reaches_tablet_and_projector(
     _draw(chair, steps=60)
     ended = time.monotonic()
     for page in (tablet, projector):
-        expect(page.locator(f"{VISIBLE} .an-layer[data-count='1']")).to_be_visible(timeout=5_000)
+        # Generous: this checks that the stroke arrives, not how fast (a loaded CI machine
+        # once took longer than 5 s); the time is printed, and measured by the benchmark.
+        expect(page.locator(f"{VISIBLE} .an-layer[data-count='1']")).to_be_visible(timeout=20_000)
     elapsed_ms = (time.monotonic() - ended) * 1000
     print(f"presenter stroke visible on tablet and projector {elapsed_ms:.0f} ms after pointerup")
     assert _ink_pixels(tablet) > 100 and _ink_pixels(projector) > 100
