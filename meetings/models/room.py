@@ -30,7 +30,8 @@ class Attendance(Base):
     status: Mapped[AttendanceStatus] = mapped_column(
         str_enum(AttendanceStatus, "attendance_status")
     )
-    # "checkin" (from the person's tablet) or "mark" (by the secretary).
+    # "checkin" (from the person's tablet), "mark" (by the secretary) or "join" (the chair
+    # opening the meeting).
     source: Mapped[str] = mapped_column(String(16))
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=now)

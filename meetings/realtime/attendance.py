@@ -73,6 +73,12 @@ def _bridge_joined(ctx: Ctx) -> None:
         attendance.bridge_joined(ctx.meeting_required, ctx.user, ctx.sid, ctx.outbox)
 
 
+@on_join
+def _chair_opened(ctx: Ctx) -> None:
+    if ctx.sid is not None:
+        attendance.chair_opened(ctx.meeting_required, ctx.user, ctx.outbox)
+
+
 @on_leave
 def _bridge_left(ctx: Ctx) -> None:
     if ctx.sid is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from flask_socketio import join_room, leave_room
 from pydantic import BaseModel, ConfigDict
 
+from meetings.db import db
 from meetings.events.catalogue import AUDIENCES, audience_room, meeting_room
 from meetings.models import Meeting, User
 from meetings.permissions import Perm, meeting_perms, meeting_role
@@ -36,7 +37,10 @@ def join(ctx: Ctx, body: MeetingRef) -> dict[str, Any]:
         held = meeting_perms(ctx.user, ctx.meeting_required)
         for perm in AUDIENCES & held:
             join_room(audience_room(body.meeting_id, perm), sid=ctx.sid)
-        run_join(ctx)  # e.g. a bridge operator's site counts as present from now
+        run_join(ctx)  # e.g. a bridge operator's site or the chair counts as present from now
+        # A hook's event bumped the version in SQL: the snapshot shows that state, so it
+        # reports that version too (else the client would see its own event as news).
+        db.refresh(ctx.meeting_required, ["state_version"])
     return build_snapshot(ctx.meeting_required, ctx.user)
 
 

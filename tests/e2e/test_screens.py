@@ -181,13 +181,14 @@ def test_tablet_shows_attendance_and_quorum(
     chair = room.chair()
     tablet1 = room.tablet("delegate01")
     tablet2 = room.tablet("delegate02", "portrait")
+    # The chair opening the console is present; the chair does not vote.
     for tablet in (tablet1, tablet2):
-        expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("0/12")
+        expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("1/12")
         assert quorum_shown_as_server_says(tablet)["reached"] is False
 
     # A check-in on one tablet reaches the other at once (attendance.updated).
     tablet1.locator("[data-action=checkin]").click()
-    expect(tablet2.locator(".tablet-attendance .att-present")).to_have_text("1/12")
+    expect(tablet2.locator(".tablet-attendance .att-present")).to_have_text("2/12")
     assert quorum_shown_as_server_says(tablet2)["voting_present"] == 1
     # The secretary marks five more delegates present: six of ten, more than half.
     for name in [
@@ -201,7 +202,7 @@ def test_tablet_shows_attendance_and_quorum(
         row.locator("[data-status=present]").click()
         expect(row.locator("[data-status=present]")).to_have_attribute("aria-pressed", "true")
     for tablet in (tablet1, tablet2):
-        expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("6/12")
+        expect(tablet.locator(".tablet-attendance .att-present")).to_have_text("7/12")
         expect(tablet.locator(".tablet-attendance .quorum")).to_have_attribute("data-reached", "1")
         quorum = quorum_shown_as_server_says(tablet)
         assert quorum["reached"] is True and quorum["voting_present"] == 6
@@ -213,7 +214,7 @@ def test_tablet_shows_attendance_and_quorum(
     # After a reload the snapshot alone brings it back.
     tablet2.reload()
     tablet2.wait_for_selector("html[data-conn='connected']")
-    expect(tablet2.locator(".tablet-attendance .att-present")).to_have_text("6/12")
+    expect(tablet2.locator(".tablet-attendance .att-present")).to_have_text("7/12")
     quorum_shown_as_server_says(tablet2)
     assert small_targets(tablet1) == [] and small_targets(tablet2) == []
     for page in (tablet1, tablet2):

@@ -1,6 +1,7 @@
 """Attendance, quorum and bridge presence.
 
-People are present when they checked in from their tablet or the secretary marked them.
+People are present when they checked in from their tablet or the secretary marked them;
+the chair is present from opening the meeting.
 Bridges are present while their operator has a Socket.IO connection joined to the meeting;
 that presence is rows in `bridge_presence` (one per sid), so every web worker sees it.
 Quorum counts voting delegates (role `delegate`) only; the rule is in services/quorum.py.
@@ -27,7 +28,7 @@ from meetings.models import (
     Unit,
     User,
 )
-from meetings.services.room.guards import ensure_open, lock_meeting
+from meetings.services.room.guards import OPEN_STATUSES, ensure_open, lock_meeting, participant_of
 from meetings.services.room.quorum import check as check_quorum
 
 
@@ -185,6 +186,19 @@ def checkin(meeting: Meeting, user: User, outbox: Outbox) -> bool:
     if changed:
         emit_attendance(meeting, outbox)
     return changed
+
+
+def chair_opened(meeting: Meeting, user: User, outbox: Outbox) -> None:
+    """The chair opening a scheduled or running meeting is present: they are in the room.
+    Anyone else's join, and any join of a closed meeting, changes nothing."""
+    if meeting.status not in OPEN_STATUSES:
+        return
+    participant = participant_of(meeting.id, user.id)
+    if participant is None or participant.role is not MeetingRole.CHAIR:
+        return
+    lock_meeting(meeting.id)
+    if _set(meeting, user.id, AttendanceStatus.PRESENT, "join", user.id):
+        emit_attendance(meeting, outbox)
 
 
 def mark(meeting: Meeting, user_id: int, status: str, by: User, outbox: Outbox) -> bool:
