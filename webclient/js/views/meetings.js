@@ -1,5 +1,5 @@
 // "Cuộc họp của tôi" on the home page: in progress, upcoming and past meetings, each with
-// the screens my role uses (chair console, tablet, projector) and an iCalendar file.
+// the screens my role uses (chair console, tablet, projector, bridge) and an iCalendar file.
 
 import { api } from "../api.js";
 import { h, icon, replaceChildren } from "../dom.js";
@@ -16,6 +16,7 @@ const GROUPS = [
 ];
 
 const RUNS_MEETING = new Set(["chair", "secretary"]);
+const CLOSED = new Set(["ended", "cancelled"]);
 
 /** The screens offered for a role: [{key, href, primary}] */
 export function screensFor(meeting) {
@@ -28,7 +29,13 @@ export function screensFor(meeting) {
       { key: "meetings.open_projector", href: `${base}/projector`, icon: ICONS.screen, action: "projector", newTab: true },
     ];
   }
-  return [{ key: "meetings.open_tablet", href: `${base}/tablet`, primary: true, icon: ICONS.tablet, action: "tablet" }];
+  const tablet = { key: "meetings.open_tablet", href: `${base}/tablet`, icon: ICONS.tablet, action: "tablet" };
+  // A bridge operator's screen is the bridge page while the meeting can still be joined;
+  // afterwards only the record (the tablet view) is left.
+  if (role === "bridge_operator" && !CLOSED.has(meeting.status)) {
+    return [{ key: "meetings.open_bridge", href: `${base}/bridge`, primary: true, icon: ICONS.screen, action: "bridge" }, tablet];
+  }
+  return [{ ...tablet, primary: true }];
 }
 
 function when(meeting) {
