@@ -1,4 +1,5 @@
-"""python -m meetings [serve | db upgrade | units import PATH | demo seed | audit verify]."""
+"""python -m meetings [serve | db upgrade | units import PATH | admin create | demo seed |
+audit verify]."""
 
 from gevent import monkey
 
@@ -9,6 +10,7 @@ import logging  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from meetings import admin_cli  # noqa: E402
 from meetings.config import Config  # noqa: E402
 from meetings.logging_setup import configure_logging  # noqa: E402
 
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     units = sub.add_parser("units", help="organisation tree")
     units.add_argument("action", choices=["import"])
     units.add_argument("path", type=Path)
+    admin_cli.add_parser(sub)
     demo = sub.add_parser("demo", help="demo data")
     demo.add_argument("action", choices=["seed"])
     audit = sub.add_parser("audit", help="poll audit log")
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"Đơn vị: {counts['total']} (mới {counts['created']}, cập nhật {counts['updated']})"
             )
             return 0
+        if args.cmd == "admin":
+            return admin_cli.create_admin(args)
         if args.cmd == "demo":
             from meetings.demo import seed_demo
 

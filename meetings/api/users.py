@@ -9,7 +9,6 @@ from meetings.api.registry import ApiBlueprint, Ctx
 from meetings.api.schemas import CONFLICT, Strict, UserOut
 from meetings.permissions import Perm
 from meetings.services.accounts import users as svc
-from meetings.services.accounts.login import MIN_PASSWORD_LENGTH
 
 bp = ApiBlueprint("users", __name__, url_prefix="/api/users", abp_tags=[Tag(name="users")])
 
@@ -19,9 +18,9 @@ class UserList(BaseModel):
 
 
 class UserIn(Strict):
-    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    username: str = Field(pattern=svc.USERNAME_PATTERN)
     full_name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    password: str = Field(max_length=256)  # strength: services/accounts/passwords.py
     unit_id: int
     unit_admin: bool = False
 

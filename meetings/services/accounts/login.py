@@ -14,8 +14,6 @@ from meetings.db import transaction
 from meetings.errors import AppError
 from meetings.models import User
 
-MIN_PASSWORD_LENGTH = 8
-
 
 @dataclass(frozen=True)
 class _Hashing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -12,6 +13,10 @@ from meetings.errors import AppError, not_found
 from meetings.models import Unit, UnitAdmin, User
 from meetings.permissions import manages_unit
 from meetings.services.accounts.login import hash_password
+from meetings.services.accounts.passwords import check_password_strength
+
+# Letters without accents, digits and . _ -: typed on any keyboard, safe in URLs and logs.
+USERNAME_PATTERN = r"^[A-Za-z0-9._-]{2,64}$"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,19 @@ def managed_users(admin: User) -> list[User]:
     return [u for u in users if u.unit and manages_unit(admin, u.unit)]
 
 
+def free_username(username: str) -> str:
+    """`username` in lower case; `conflict` if an account has it already, in any case."""
+    if re.fullmatch(USERNAME_PATTERN, username) is None:
+        raise AppError(
+            "invalid_payload",
+            "Tên đăng nhập gồm 2–64 chữ cái không dấu, chữ số, '.', '_' hoặc '-'.",
+        )
+    username = username.lower()
+    if db.scalar(select(User.id).where(func.lower(User.username) == username)) is not None:
+        raise AppError("conflict", "Tên đăng nhập đã tồn tại.")
+    return username
+
+
 def create_user(admin: User, new: NewUser) -> User:
     """Create an account in a unit `admin` manages; usernames are unique without case.
 
@@ -38,9 +56,8 @@ def create_user(admin: User, new: NewUser) -> User:
     unit = db.get(Unit, new.unit_id)
     if unit is None or not manages_unit(admin, unit):
         raise not_found("Không tìm thấy đơn vị.")
-    username = new.username.lower()
-    if db.scalar(select(User.id).where(func.lower(User.username) == username)) is not None:
-        raise AppError("conflict", "Tên đăng nhập đã tồn tại.")
+    username = free_username(new.username)
+    check_password_strength(new.password)
     user = User(
         username=username,
         full_name=new.full_name.strip(),
