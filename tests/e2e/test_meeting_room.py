@@ -61,14 +61,16 @@ def test_chair_drives_tablets_follow_floor_on_projector(
         expect(tablet.locator(".tablet-current")).to_contain_text("Cuộc họp chưa bắt đầu")
     screenshot(chair, "room-chair-scheduled")
 
-    # Check-in from a tablet shows up in the chair's counts; the secretary's marks too.
+    # The chair, who opened the console, is present; check-in from a tablet shows up in
+    # the chair's counts; the secretary's marks too.
+    expect(chair.locator(".att-present")).to_have_text("1/12")
     tablet1.locator("[data-action=checkin]").click()
     expect(tablet1.locator("[data-checked-in]")).to_have_text("Đã điểm danh")
-    expect(chair.locator(".att-present")).to_have_text("1/12")
+    expect(chair.locator(".att-present")).to_have_text("2/12")
     row = chair.locator(".person-row", has_text="Phạm Thị Bình")
     row.locator("[data-status=present]").click()
     expect(row.locator("[data-status=present]")).to_have_attribute("aria-pressed", "true")
-    expect(chair.locator(".att-present")).to_have_text("2/12")
+    expect(chair.locator(".att-present")).to_have_text("3/12")
     expect(chair.locator(".quorum")).to_have_attribute("data-reached", "0")
 
     # The chair opens the meeting; both tablets follow without a tap.
