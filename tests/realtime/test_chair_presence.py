@@ -58,15 +58,17 @@ def test_chair_joining_is_present_once(app: Any, as_role: Any, status: MeetingSt
     assert attendance_rows(app, room.meeting_id) == [(chair_id, "present", "join")]
 
 
-def test_chair_marked_absent_becomes_present_on_opening(room: Room, as_role: Any, app: Any) -> None:
+def test_the_secretarys_mark_stands_when_the_chair_reopens(
+    room: Room, as_role: Any, app: Any
+) -> None:
     secretary = as_role("secretary")
     join(secretary, room)
     payload = {"meeting_id": room.meeting_id, "user_id": room.users["chair"], "status": "absent"}
     ack_ok(secretary.emit("attendance.mark", payload, callback=True))
     clear(secretary)
-    join(as_role("chair"), room)
-    assert len(events(secretary, "attendance.updated")) == 1
-    assert attendance_rows(app, room.meeting_id) == [(room.users["chair"], "present", "join")]
+    join(as_role("chair"), room)  # e.g. the console reconnecting after a Wi-Fi drop
+    assert events(secretary, "attendance.updated") == []
+    assert attendance_rows(app, room.meeting_id) == [(room.users["chair"], "absent", "mark")]
 
 
 @pytest.mark.parametrize("role", ["secretary", "delegate", "observer", "guest", "unit_admin"])

@@ -190,15 +190,23 @@ def checkin(meeting: Meeting, user: User, outbox: Outbox) -> bool:
 
 def chair_opened(meeting: Meeting, user: User, outbox: Outbox) -> None:
     """The chair opening a scheduled or running meeting is present: they are in the room.
-    Anyone else's join, and any join of a closed meeting, changes nothing."""
-    if meeting.status not in OPEN_STATUSES:
+
+    Only while nothing is recorded for them: the console rejoins on every reconnect, and
+    must not undo the secretary's mark (absent, excused) or take a lock each time. Anyone
+    else's join, and any join of a closed meeting, changes nothing."""
+    if meeting.status not in OPEN_STATUSES or _recorded(meeting, user.id):
         return
     participant = participant_of(meeting.id, user.id)
     if participant is None or participant.role is not MeetingRole.CHAIR:
         return
     lock_meeting(meeting.id)
-    if _set(meeting, user.id, AttendanceStatus.PRESENT, "join", user.id):
+    if not _recorded(meeting, user.id):  # a mark may have landed before the lock
+        _set(meeting, user.id, AttendanceStatus.PRESENT, "join", user.id)
         emit_attendance(meeting, outbox)
+
+
+def _recorded(meeting: Meeting, user_id: int) -> bool:
+    return db.get(Attendance, (meeting.id, user_id)) is not None
 
 
 def mark(meeting: Meeting, user_id: int, status: str, by: User, outbox: Outbox) -> bool:
