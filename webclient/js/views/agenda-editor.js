@@ -49,7 +49,7 @@ function grip(row, labelKey, params) {
     { class: "ae-grip", role: "img", draggable: "true", "aria-label": t(labelKey, params), title: t(labelKey, params) },
     icon(ICONS.grip, 22),
   );
-  handle.addEventListener("dragstart", (event) => {
+  handle.addEventListener("dragstart", () => {
     row.setAttribute("draggable", "true");
   });
   row.addEventListener("dragend", () => row.setAttribute("draggable", "false"));
