@@ -279,7 +279,7 @@ function render(ctx) {
       ),
       notesBox,
       zone,
-      subForm,
+      ...(subForm ? [subForm] : []),
     );
 
     const state = { item, siblings: [] };
@@ -539,9 +539,11 @@ function render(ctx) {
         state.doc = d;
         if (title.dataset.dirty !== "1" && document.activeElement !== title && title.value !== d.title) title.value = d.title;
         meta.replaceChildren(
-          h("span", { i18n: "agenda_editor.doc_pages", i18nParams: { n: d.page_count } }),
-          d.version > 1 ? h("span", { class: "ae-version", i18n: "agenda_editor.doc_version", i18nParams: { n: d.version } }) : null,
-          d.sensitivity === "confidential" ? h("span", { class: "ae-no-download", i18n: "agenda_editor.no_download" }) : null,
+          ...[
+            h("span", { i18n: "agenda_editor.doc_pages", i18nParams: { n: d.page_count } }),
+            d.version > 1 ? h("span", { class: "ae-version", i18n: "agenda_editor.doc_version", i18nParams: { n: d.version } }) : null,
+            d.sensitivity === "confidential" ? h("span", { class: "ae-no-download", i18n: "agenda_editor.no_download" }) : null,
+          ].filter(Boolean),
         );
         sensitivity.value = d.sensitivity;
         sensitivity.dataset.level = d.sensitivity;
