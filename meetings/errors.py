@@ -41,6 +41,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_credentials": ErrorCode(401, "Unknown user or wrong password (never says which)."),
     "account_locked": ErrorCode(423, "Too many failed logins; the message says until when."),
     "weak_password": ErrorCode(400, "Password too short, or only letters or only digits."),
+    # Agenda
+    "presenter_not_participant": ErrorCode(
+        400, "The presenter chosen as a person is not a participant of the meeting."
+    ),
     # Voting
     "already_voted": ErrorCode(409, "A different ballot was already cast in this poll."),
     "invalid_choice": ErrorCode(400, "Options unknown, repeated, or too few / too many."),

@@ -127,11 +127,16 @@ def meeting_role(user: User, meeting_id: int) -> Participant | None:
 
 
 def presents_current_item(user: User, meeting: Meeting) -> bool:
-    """The agenda names presenters as free text: match the person's full name."""
+    """The current item's presenter: the person it names (`presenter_user_id`); items
+    written before presenters were people match the free-text name to the full name."""
     if meeting.current_item_id is None:
         return False
     item = db.get(AgendaItem, meeting.current_item_id)
-    return bool(item and item.presenter and normalize(item.presenter) == normalize(user.full_name))
+    if item is None:
+        return False
+    if item.presenter_user_id is not None:
+        return item.presenter_user_id == user.id
+    return bool(item.presenter and normalize(item.presenter) == normalize(user.full_name))
 
 
 def meeting_perms(user: User, meeting: Meeting) -> frozenset[Perm]:

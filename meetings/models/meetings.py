@@ -100,7 +100,12 @@ class AgendaItem(Base):
     parent_id: Mapped[int | None] = belongs_to("agenda_items")
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
+    # The displayed name; for a person of the meeting it is filled from presenter_user_id,
+    # for an outside presenter it is free text (and presenter_user_id is null).
     presenter: Mapped[str] = mapped_column(String(200), default="")
+    presenter_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     planned_minutes: Mapped[int] = mapped_column(default=10)
     notes: Mapped[str] = mapped_column(Text, default="")
     # Timer: seconds spent on the item in earlier turns, plus the running turn's start.

@@ -51,6 +51,8 @@ class ExtendIn(Cmd):
 class ItemCreate(Cmd):
     title: Title
     presenter: Presenter = ""
+    # A participant of the meeting: shown by name, presents while the item is current.
+    presenter_user_id: int | None = None
     planned_minutes: Minutes = 10
     notes: Notes = ""
     parent_id: int | None = None
@@ -59,6 +61,9 @@ class ItemCreate(Cmd):
 class ItemUpdate(ItemRef):
     title: Title | None = None
     presenter: Presenter | None = None
+    # Given: that participant (null: nobody named; `presenter` is then free text). Not
+    # given: `presenter` alone, different from the name shown, names an outside person.
+    presenter_user_id: int | None = None
     planned_minutes: Minutes | None = None
     notes: Notes | None = None
 
@@ -199,9 +204,13 @@ def extend(ctx: Ctx, body: ExtendIn) -> None:
     "agenda.create",
     schema=ItemCreate,
     permission=Perm.MEETING_EDIT,
-    summary="Thêm mục (hoặc mục con với parent_id) vào cuối cấp của nó.",
+    summary=(
+        "Thêm mục (hoặc mục con với parent_id) vào cuối cấp của nó. Người trình bày: một "
+        "thành viên cuộc họp (presenter_user_id, có quyền trình chiếu khi mục là mục hiện "
+        "tại) hoặc tên nhập tay (presenter) cho người ngoài."
+    ),
     example={"meeting_id": 1, "title": "Thảo luận", "presenter": "Các đại biểu"},
-    errors=CONFLICT,
+    errors=(*CONFLICT, "presenter_not_participant"),
     result=CreatedId,
 )
 def create(ctx: Ctx, body: ItemCreate) -> dict[str, Any]:
@@ -214,12 +223,16 @@ def create(ctx: Ctx, body: ItemCreate) -> dict[str, Any]:
     "agenda.update",
     schema=ItemUpdate,
     permission=Perm.MEETING_EDIT,
-    summary="Sửa tiêu đề, người trình bày, thời lượng hoặc ghi chú của một mục.",
+    summary=(
+        "Sửa tiêu đề, người trình bày (presenter_user_id hoặc tên nhập tay), thời lượng "
+        "hoặc ghi chú của một mục."
+    ),
     example={"meeting_id": 1, "item_id": 2, "planned_minutes": 20},
-    errors=CONFLICT,
+    errors=(*CONFLICT, "presenter_not_participant"),
 )
 def update(ctx: Ctx, body: ItemUpdate) -> None:
-    fields = body.model_dump(exclude={"meeting_id", "item_id"}, exclude_none=True)
+    # Unset fields stay; presenter_user_id: null is meaningful (clears the person).
+    fields = body.model_dump(exclude={"meeting_id", "item_id"}, exclude_unset=True)
     agenda.update_item(ctx.meeting_required, body.item_id, fields, ctx.outbox)
 
 

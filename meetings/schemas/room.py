@@ -70,7 +70,8 @@ class ItemOut(Out):
     parent_id: int | None
     position: int
     title: str
-    presenter: str
+    presenter: str  # the name shown: the person's full name, or free text
+    presenter_user_id: int | None  # the person presenting (a participant), if one is named
     notes: str
     planned_minutes: int
     extra_minutes: int
@@ -86,6 +87,9 @@ class AgendaOut(Out):
     current_item_id: int | None
     paused_item_id: int | None  # during a break: the item agenda.resume returns to
     items: list[ItemOut]
+    # Sum of every item's planned minutes (sub-items included); compare with the meeting's
+    # planned start and end: past the end is a warning for the secretary, never a refusal.
+    planned_minutes_total: int
     server_now: str
 
 
@@ -194,6 +198,7 @@ ITEM_EXAMPLE = {
     "position": 0,
     "title": "Khai mạc",
     "presenter": "Chủ tọa",
+    "presenter_user_id": None,
     "notes": "",
     "planned_minutes": 10,
     "extra_minutes": 0,
@@ -209,6 +214,7 @@ AGENDA_EXAMPLE = {
     "current_item_id": 11,
     "paused_item_id": None,
     "items": [ITEM_EXAMPLE],
+    "planned_minutes_total": 10,
     "server_now": NOW,
 }
 MEETING_EXAMPLE = {

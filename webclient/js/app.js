@@ -20,6 +20,7 @@ import "./views/projector.js"; // #/meetings/:id/projector
 import "./views/documents.js"; // documents panel + viewer in the chair/tablet/projector "presenter" slot
 import "./views/bridge.js"; // #/meetings/:id/bridge, #/meetings/:id/conference
 import "./views/admin-area.js"; // #/admin: the landing page and tab bar of the admin screens
+import "./views/agenda-editor.js"; // #/meetings/:id/agenda: the agenda editor and its documents
 import "./polls/index.js"; // voting: the "poll" slot of the chair, tablet and projector screens
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -58,9 +58,12 @@ def safe_filename(raw: str | None, default: str = "tai-lieu.pdf") -> str:
     return name
 
 
-def _title_from(filename: str) -> str:
+def title_from_filename(filename: str) -> str:
+    """A title for a PDF that has none: the file name without its extension, with
+    underscores and runs of spaces made single spaces ("Bao_cao__quy 3.pdf" → "Bao cao quy 3")."""
     stem = filename.rsplit(".", 1)[0] if "." in filename else filename
-    return (stem.replace("_", " ").strip() or filename)[:300]
+    stem = re.sub(r"[\s_]+", " ", stem).strip(" .-")
+    return (stem or filename)[:300]
 
 
 @dataclass
@@ -137,9 +140,12 @@ def _record(
     doc = Document(
         meeting_id=meeting.id,
         agenda_item_id=spec.agenda_item_id if spec.agenda_item_id is not None else None,
-        title=(spec.title or (old.title if old else None) or result.title or _title_from(filename))[
-            :300
-        ],
+        title=(
+            spec.title
+            or (old.title if old else None)
+            or result.title
+            or title_from_filename(filename)
+        )[:300],
         filename=filename,
         sha256=result.sha256,
         size=result.size,

@@ -17,7 +17,7 @@ from meetings.clock import iso, now
 from meetings.db import db
 from meetings.errors import AppError, conflict, not_found
 from meetings.events.outbox import Outbox
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, Participant, User
 from meetings.models.meetings import MeetingStatus
 from meetings.services.room.guards import ensure_open, lock_meeting, lock_scheduled
 from meetings.services.room.meeting_end import close_live_parts
@@ -58,6 +58,7 @@ def item_state(item: AgendaItem, at: datetime) -> dict[str, Any]:
         "position": item.position,
         "title": item.title,
         "presenter": item.presenter,
+        "presenter_user_id": item.presenter_user_id,
         "notes": item.notes,
         "planned_minutes": item.planned_minutes,
         "extra_minutes": item.extra_minutes,
@@ -69,13 +70,16 @@ def item_state(item: AgendaItem, at: datetime) -> dict[str, Any]:
 
 def agenda_state(meeting: Meeting) -> dict[str, Any]:
     at = now()
+    items = ordered_items(meeting.id)
     return {
         "status": meeting.status.value,
         "started_at": iso(meeting.started_at),
         "closed_at": iso(meeting.closed_at),
         "current_item_id": meeting.current_item_id,
         "paused_item_id": meeting.paused_item_id,
-        "items": [item_state(i, at) for i in ordered_items(meeting.id)],
+        "items": [item_state(i, at) for i in items],
+        # Sub-items are discussed in turn after their parent: every item's minutes count.
+        "planned_minutes_total": sum(i.planned_minutes for i in items),
         "server_now": at.isoformat(),
     }
 
@@ -256,6 +260,43 @@ def _siblings(meeting_id: int, parent_id: int | None) -> list[AgendaItem]:
     )
 
 
+def _participant_name(meeting: Meeting, user_id: int) -> str:
+    """The full name of a person of this meeting; anyone else is refused."""
+    name = db.scalar(
+        select(User.full_name)
+        .join(Participant, Participant.user_id == User.id)
+        .where(Participant.meeting_id == meeting.id, User.id == user_id)
+    )
+    if name is None:
+        raise AppError(
+            "presenter_not_participant",
+            "Người trình bày phải là thành viên của cuộc họp; "
+            "người ngoài cuộc họp hãy nhập tên bằng tay.",
+        )
+    return str(name)
+
+
+def _set_presenter(meeting: Meeting, item: AgendaItem, fields: dict[str, Any]) -> None:
+    """A person (`presenter_user_id`: the name follows the person) or free text.
+
+    Free text different from the name shown makes the item's presenter an outside person
+    (the id is dropped: the rights go with the person, not with the old name)."""
+    if "presenter_user_id" in fields:
+        user_id = fields["presenter_user_id"]
+        if user_id is not None:
+            item.presenter = _participant_name(meeting, user_id)
+            item.presenter_user_id = user_id
+            return
+        item.presenter_user_id = None
+        if fields.get("presenter") is not None:
+            item.presenter = fields["presenter"].strip()
+        return
+    text = fields.get("presenter")
+    if text is not None and text.strip() != item.presenter:
+        item.presenter = text.strip()
+        item.presenter_user_id = None
+
+
 def add_item(meeting: Meeting, fields: dict[str, Any], outbox: Outbox | None) -> AgendaItem:
     """Append at the end of its level. `outbox` None: part of creating the meeting."""
     if outbox is not None:
@@ -269,12 +310,13 @@ def add_item(meeting: Meeting, fields: dict[str, Any], outbox: Outbox | None) ->
         parent_id=parent_id,
         position=(siblings[-1].position + 1) if siblings else 0,
         title=fields["title"].strip(),
-        presenter=fields.get("presenter") or "",
+        presenter="",
         planned_minutes=fields.get("planned_minutes") or 10,
         notes=fields.get("notes") or "",
         extra_minutes=0,
         elapsed_seconds=0,
     )
+    _set_presenter(meeting, item, fields)
     db.add(item)
     db.flush()
     if outbox is not None:
@@ -294,9 +336,10 @@ def update_item(meeting: Meeting, item_id: int, fields: dict[str, Any], outbox: 
     lock_meeting(meeting.id)
     ensure_open(meeting)
     item = _item(meeting, item_id)
-    for name in ("title", "presenter", "planned_minutes", "notes"):
+    for name in ("title", "planned_minutes", "notes"):
         if fields.get(name) is not None:
             setattr(item, name, fields[name])
+    _set_presenter(meeting, item, fields)
     emit_agenda(meeting, outbox, "updated")
 
 

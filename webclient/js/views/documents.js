@@ -351,8 +351,13 @@ function mountPanel(host, { store, screen }) {
   });
   const offEvents = store.onEvent((name, envelope) => {
     if (name === "document.changed") {
-      forgetDocument(envelope.data.document_id);
-      reload();
+      const { op, document_id: docId } = envelope.data;
+      forgetDocument(docId);
+      reload().then(() => {
+        // Readers are told of a new version (only of a document they may see).
+        const doc = op === "replaced" && !projector && info.documents.find((d) => d.id === docId);
+        if (doc) toast("agenda_editor.doc_new_version", { params: { title: doc.title }, timeout: 10000 });
+      });
     }
   });
   if (!projector) reload();
